@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import type { ActionParams } from "moleculer";
+
+/** Every integration event travels in this envelope (ARCHITECTURE §4). */
+export interface EventEnvelope<TData> {
+  /** unique per message: what consumers deduplicate on */
+  id: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  /** the request that started the chain (moleculer-web's request ID) */
+  correlationId: string;
+  /** the request or message that directly caused this one */
+  causationId: string;
+  data: TData;
+}
+
+/** What producer and consumers agree on for one event type. */
+export interface EventContract<TData> {
+  name: string;
+  version: number;
+  /** the Moleculer event groups (consuming services) that must receive it */
+  consumers: readonly string[];
+  /** fastest-validator schema of the envelope, `data` included */
+  params: ActionParams;
+  /** phantom field carrying the data type; never set */
+  readonly _data?: TData;
+}
+
+export function defineEvent<TData>(
+  name: string,
+  version: number,
+  consumers: readonly string[],
+  dataProps: ActionParams,
+): EventContract<TData> {
+  return {
+    name,
+    version,
+    consumers,
+    params: {
+      id: { type: "uuid" },
+      type: { type: "equal", value: name, strict: true },
+      version: { type: "equal", value: version, strict: true },
+      occurredAt: { type: "string" },
+      correlationId: { type: "string" },
+      causationId: { type: "string" },
+      data: { type: "object", props: dataProps },
+    },
+  };
+}
+
+export function createEnvelope<TData>(
+  contract: EventContract<TData>,
+  data: TData,
+  cause: { correlationId: string; causationId: string },
+): EventEnvelope<TData> {
+  return {
+    id: randomUUID(),
+    type: contract.name,
+    version: contract.version,
+    occurredAt: new Date().toISOString(),
+    ...cause,
+    data,
+  };
+}

@@ -1,0 +1,45 @@
+import type { Customer } from "./orders";
+import { pagingParams, type PagingParams } from "./paging";
+
+export const INVOICE_STATUSES = ["open", "paid", "void"] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export interface InvoiceLine {
+  sku: string;
+  description: string;
+  quantity: number;
+  unitPrice: number;
+  total: number;
+}
+
+export interface Invoice {
+  id: string;
+  /** INV-<year>-<6-digit sequence>, gapless per year */
+  number: string;
+  orderId: string;
+  customerId: string;
+  billTo: Customer;
+  currency: string;
+  lines: InvoiceLine[];
+  total: number;
+  status: InvoiceStatus;
+  issuedAt: string;
+  dueAt: string;
+  paidAt: string | null;
+  voidedAt: string | null;
+}
+
+/** `invoices.list` — the query of `GET /invoices`. */
+export interface ListInvoicesParams extends PagingParams {
+  orderId?: string;
+  customerId?: string;
+  status?: InvoiceStatus;
+}
+
+export const listInvoicesParams = {
+  $$strict: true,
+  orderId: { type: "uuid", optional: true },
+  customerId: { type: "string", min: 1, max: 64, optional: true },
+  status: { type: "enum", values: INVOICE_STATUSES, optional: true },
+  ...pagingParams,
+} as const;

@@ -1,0 +1,94 @@
+import { CURRENCIES, MAX_ITEMS, MAX_QUANTITY, MAX_UNIT_PRICE } from "./money";
+import { pagingParams, type PagingParams } from "./paging";
+
+export const ORDER_STATUSES = ["pending", "invoiced", "paid", "cancelled"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface Customer {
+  name: string;
+  email: string;
+}
+
+export interface OrderItemInput {
+  sku: string;
+  description?: string;
+  quantity: number;
+  /** minor units */
+  unitPrice: number;
+}
+
+export interface OrderItem {
+  sku: string;
+  description: string;
+  quantity: number;
+  unitPrice: number;
+  /** quantity × unitPrice, minor units */
+  total: number;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  customer: Customer;
+  currency: string;
+  items: OrderItem[];
+  total: number;
+  status: OrderStatus;
+  invoiceId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `orders.create` — the body of `POST /orders`. */
+export interface CreateOrderParams {
+  customerId: string;
+  customer: Customer;
+  currency: string;
+  items: OrderItemInput[];
+}
+
+export const createOrderParams = {
+  $$strict: true,
+  customerId: { type: "string", trim: true, min: 1, max: 64, pattern: /^[A-Za-z0-9_.:@-]+$/ },
+  customer: {
+    type: "object",
+    strict: true,
+    props: {
+      name: { type: "string", trim: true, min: 1, max: 200 },
+      email: { type: "email", max: 254 },
+    },
+  },
+  currency: {
+    type: "enum",
+    values: CURRENCIES,
+    messages: { enumValue: "The 'currency' field must be an ISO 4217 currency code." },
+  },
+  items: {
+    type: "array",
+    min: 1,
+    max: MAX_ITEMS,
+    items: {
+      type: "object",
+      strict: true,
+      props: {
+        sku: { type: "string", trim: true, min: 1, max: 64 },
+        description: { type: "string", trim: true, max: 500, optional: true },
+        quantity: { type: "number", integer: true, min: 1, max: MAX_QUANTITY },
+        unitPrice: { type: "number", integer: true, min: 0, max: MAX_UNIT_PRICE },
+      },
+    },
+  },
+} as const;
+
+/** `orders.list` — the query of `GET /orders`, newest first. */
+export interface ListOrdersParams extends PagingParams {
+  customerId?: string;
+  status?: OrderStatus;
+}
+
+export const listOrdersParams = {
+  $$strict: true,
+  customerId: { type: "string", min: 1, max: 64, optional: true },
+  status: { type: "enum", values: ORDER_STATUSES, optional: true },
+  ...pagingParams,
+} as const;

@@ -1,0 +1,124 @@
+import { Errors, type Context, type ServiceSchema } from "moleculer";
+import DbService, { type DbServiceSettings } from "moleculer-db";
+import SequelizeAdapter from "moleculer-db-adapter-sequelize";
+import {
+  DataTypes,
+  Sequelize,
+  type Model,
+  type ModelAttributeColumnOptions,
+  type ModelAttributes,
+  type ModelStatic,
+  type Transaction,
+} from "sequelize";
+import type { Page, PagingParams } from "../contracts/paging";
+import { migrate, type SqlMigration } from "./migrations";
+
+export interface DbMixinOptions {
+  /** the environment variable that holds this service's PostgreSQL URL */
+  urlEnv: string;
+  /** what a missing row is called in a 404 ("Order not found") */
+  entityName: string;
+  table: string;
+  attributes: ModelAttributes;
+  migrations: SqlMigration[];
+}
+
+/** What the mixin adds to a service, for the service's own typing. */
+export interface DbMethods {
+  model: ModelStatic<Model>;
+  inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  findOrFail(id: string): Promise<Model>;
+  toPlain<T>(row: Model): T;
+  listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
+}
+
+/**
+ * An amount in minor units. BIGINT arrives from `pg` as a string; the validation bounds in
+ * contracts/money.ts keep every amount a safe integer, so it is read back as a number.
+ */
+export function minorUnits(field: string): ModelAttributeColumnOptions {
+  return {
+    type: DataTypes.BIGINT,
+    allowNull: false,
+    get(this: Model) {
+      return Number(this.getDataValue(field));
+    },
+  };
+}
+
+/**
+ * moleculer-db over one PostgreSQL database per service.
+ * The schema comes from migrations run at start-up, never from `sync()`: the model is handed to
+ * the adapter already defined, which is how the sequelize adapter skips its sync.
+ * The generic CRUD actions are switched off; each service publishes only its own actions.
+ */
+export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
+  const url = process.env[options.urlEnv];
+  if (!url) throw new Error(`${options.urlEnv} is not set: the PostgreSQL URL of this service's database`);
+
+  const sequelize = new Sequelize(url, {
+    logging: false,
+    pool: { max: Number(process.env.DB_POOL_MAX ?? 10), min: 0, acquire: 10_000, idle: 10_000 },
+  });
+  const model = sequelize.define(options.table, options.attributes, {
+    tableName: options.table,
+    underscored: true,
+    timestamps: true,
+  });
+
+  const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
+    mixins: [DbService as unknown as Partial<ServiceSchema>],
+    adapter: new SequelizeAdapter(sequelize as unknown as object),
+    model,
+    settings: { idField: "id", pageSize: 20, maxPageSize: 100 },
+
+    actions: {
+      find: false,
+      count: false,
+      list: false,
+      get: false,
+      create: false,
+      insert: false,
+      update: false,
+      remove: false,
+
+      /** Readiness: this service's database answers. */
+      ready: {
+        async handler() {
+          await sequelize.query("SELECT 1");
+          return { status: "up" };
+        },
+      },
+    },
+
+    methods: {
+      inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+        return sequelize.transaction(work);
+      },
+
+      async findOrFail(id: string): Promise<Model> {
+        const row = await model.findByPk(id);
+        if (!row) {
+          throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
+        }
+        return row;
+      },
+
+      toPlain<T>(row: Model): T {
+        return row.get({ plain: true }) as T;
+      },
+
+      listPage(ctx: Context, filters: Record<string, unknown>, paging: PagingParams) {
+        const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
+        return this._list(ctx, { query, page: paging.page, pageSize: paging.pageSize, sort: "-createdAt" });
+      },
+    },
+
+    async started() {
+      const applied = await migrate(sequelize, options.migrations, `${options.table}-migrations`);
+      if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
+    },
+  };
+  // moleculer-db's settings type shares no key with Moleculer's own, hence the cast.
+  return schema as unknown as Partial<ServiceSchema>;
+}

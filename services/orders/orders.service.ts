@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { INVOICE_ISSUED, type InvoiceIssuedData } from "../../contracts/events/invoice-issued";
+import { ORDER_CREATED } from "../../contracts/events/order-created";
+import type { EventEnvelope } from "../../contracts/events/envelope";
+import {
+  createOrderParams,
+  listOrdersParams,
+  type CreateOrderParams,
+  type ListOrdersParams,
+  type Order,
+  type OrderStatus,
+} from "../../contracts/orders";
+import { idParams, type IdParams } from "../../contracts/paging";
+import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { publish } from "../../mixins/publish";
+import type { HttpMeta } from "../../contracts/http";
+import { migrations } from "./migrations";
+import { orderAttributes } from "./order.model";
+import { priceItems } from "./order-pricing";
+import { transition } from "./order-status";
+
+/**
+ * Orders: accepts orders, owns the `orders` database, and follows each order through its lifecycle
+ * from the invoices service's events.
+ */
+const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
+  name: "orders",
+
+  mixins: [
+    dbMixin({
+      urlEnv: "ORDERS_DATABASE_URL",
+      entityName: "Order",
+      table: "orders",
+      attributes: orderAttributes,
+      migrations,
+    }),
+  ],
+
+  actions: {
+    /** POST /orders — prices the items, stores the order as `pending`, announces `order.created`. */
+    create: {
+      params: createOrderParams,
+      async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
+        const { items, total } = priceItems(ctx.params.items);
+        const row = await this.model.create({
+          id: randomUUID(),
+          customerId: ctx.params.customerId,
+          customer: ctx.params.customer,
+          currency: ctx.params.currency,
+          items,
+          total,
+          status: "pending",
+        });
+        const order = this.toPlain<Order>(row);
+        await publish(ctx, ORDER_CREATED, {
+          orderId: order.id,
+          customerId: order.customerId,
+          customer: order.customer,
+          currency: order.currency,
+          items: order.items,
+          total: order.total,
+          createdAt: new Date(order.createdAt).toISOString(),
+        });
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/orders/${order.id}`;
+        return order;
+      },
+    },
+
+    /** GET /orders/:id */
+    get: {
+      params: idParams,
+      async handler(ctx: Context<IdParams>): Promise<Order> {
+        return this.toPlain<Order>(await this.findOrFail(ctx.params.id));
+      },
+    },
+
+    /** GET /orders — newest first, filtered by customer and status. */
+    list: {
+      params: listOrdersParams,
+      handler(ctx: Context<ListOrdersParams>) {
+        const { customerId, status, page, pageSize } = ctx.params;
+        return this.listPage<Order>(ctx, { customerId, status }, { page, pageSize });
+      },
+    },
+  },
+
+  events: {
+    /** The order's invoice exists: the order becomes `invoiced` (again: a no-op). */
+    [INVOICE_ISSUED.name]: {
+      params: INVOICE_ISSUED.params,
+      async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
+        const { orderId, invoiceId } = ctx.params.data;
+        await this.inTransaction(async (transaction) => {
+          const row = await this.model.findByPk(orderId, { transaction, lock: transaction.LOCK.UPDATE });
+          if (!row) {
+            this.logger.warn(`invoice.issued for unknown order ${orderId}`);
+            return;
+          }
+          const next = transition(row.get("status") as OrderStatus, "invoiced");
+          if (next) await row.update({ status: next, invoiceId }, { transaction });
+        });
+      },
+    },
+  },
+};
+
+export default OrdersServiceSchema;
