@@ -50,7 +50,7 @@ export function minorUnits(field: string): ModelAttributeColumnOptions {
  * moleculer-db over one PostgreSQL database per service.
  * The schema comes from migrations run at start-up, never from `sync()`: the model is handed to
  * the adapter already defined, which is how the sequelize adapter skips its sync.
- * The generic CRUD actions are switched off; each service publishes only its own actions.
+ * The generic write actions are switched off: each service writes through its own actions.
  */
 export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   const url = process.env[options.urlEnv];
@@ -72,9 +72,8 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     model,
     settings: { idField: "id", pageSize: 20, maxPageSize: 100 },
 
+    // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
     actions: {
-      find: false,
-      count: false,
       list: false,
       get: false,
       create: false,
@@ -110,7 +109,8 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
       listPage(ctx: Context, filters: Record<string, unknown>, paging: PagingParams) {
         const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
-        return this._list(ctx, { query, page: paging.page, pageSize: paging.pageSize, sort: "-createdAt" });
+        const { page, pageSize } = paging;
+        return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: "-createdAt" });
       },
     },
 

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
-const dist = resolve(__dirname, "..");
+// Compiled, this file runs from dist/scripts; under jest, from scripts/. Both start dist/'s build.
+const parent = resolve(__dirname, "..");
+const dist = basename(parent) === "dist" ? parent : join(parent, "dist");
 // moleculer's package "exports" hides bin/, so it is found next to the package's main file.
 const runner = join(dirname(require.resolve("moleculer")), "bin", "moleculer-runner.js");
 

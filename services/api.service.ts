@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors, type Context, type Service, type ServiceSchema } from "moleculer";
+import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import { toHttpError } from "./gateway/http-errors";
 import { requireJsonBody } from "./gateway/require-json";
@@ -77,14 +77,15 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   },
 
   methods: {
-    /** Every error leaves through here: mapped for the client, logged when it is ours. */
-    sendError(this: Service, req: IncomingMessage, res: ServerResponse, err: Error) {
+    /** Every failed request ends here: the error is mapped for the client and logged when it is ours. */
+    errorHandler(req: IncomingMessage, res: ServerResponse, err: Error) {
       const httpError = toHttpError(err);
-      if (httpError.code >= 500 && httpError.type !== "NOT_READY") {
-        this.logger.error(`${req.method} ${req.url} failed:`, err);
+      if (httpError.code === 500) this.logger.error(`${req.method} ${req.url} failed:`, err);
+      if (httpError.code === 503) {
+        this.logger.warn(`${req.method} ${req.url}: ${httpError.type}`, httpError.data);
+        res.setHeader("Retry-After", "5");
       }
-      if (httpError.code === 503) res.setHeader("Retry-After", "5");
-      return ApiGateway.methods!.sendError.call(this, req, res, httpError);
+      return this.sendError(req, res, httpError);
     },
   },
 };

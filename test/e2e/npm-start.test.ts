@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Invoice } from "../../contracts/invoices";
+import type { Order } from "../../contracts/orders";
+import type { Page } from "../../contracts/paging";
+import { runId } from "../support/environment";
+import { eventually } from "../support/eventually";
+import { httpClient } from "../support/http";
+import { freePort } from "../support/ports";
+
+/**
+ * `npm start` with nothing configured, as a newcomer runs it: embedded PostgreSQL, TCP transporter,
+ * three node processes; then Ctrl-C. Only HTTP and the process's own output are looked at.
+ */
+let launcher: ChildProcess;
+let output = "";
+let dataDir: string;
+let port: number;
+let pgPort: number;
+
+const isListening = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(p, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+
+beforeAll(async () => {
+  // PostgreSQL, run as the `postgres` user when the tests run as root, must reach this folder.
+  dataDir = mkdtempSync(join(tmpdir(), "orders-invoices-e2e-"));
+  chmodSync(dataDir, 0o755);
+  [port, pgPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, NAMESPACE: runId() };
+  for (const name of ["TRANSPORTER", "ORDERS_DATABASE_URL", "INVOICES_DATABASE_URL"]) delete env[name];
+  // A process group of its own, so the test can send Ctrl-C to it as a terminal would.
+  launcher = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  launcher.stdout!.on("data", (chunk) => (output += chunk));
+  launcher.stderr!.on("data", (chunk) => (output += chunk));
+});
+
+afterAll(() => {
+  if (launcher.exitCode === null && launcher.signalCode === null) process.kill(-launcher.pid!, "SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("npm start with nothing configured", () => {
+  it("starts embedded PostgreSQL and three nodes, then prints the URL", async () => {
+    await eventually(async () => {
+      if (launcher.exitCode !== null || launcher.signalCode !== null) throw new Error(`npm start exited:\n${output}`);
+      expect(output).toContain(`running: http://localhost:${port}`);
+    }, { attempts: 600 });
+    expect(output).toContain("transporter: TCP");
+    expect(output).toContain("embedded PostgreSQL");
+    expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
+  });
+
+  it("turns a POSTed order into an invoice", async () => {
+    const http = httpClient(`http://127.0.0.1:${port}`);
+    const created = await http.post<Order>("/orders", {
+      customerId: "newcomer",
+      customer: { name: "Linus", email: "linus@example.com" },
+      currency: "SEK",
+      items: [{ sku: "KERNEL", quantity: 1, unitPrice: 100 }],
+    });
+    expect(created.status).toBe(201);
+
+    const invoice = await eventually(async () => {
+      const { body } = await http.get<Page<Invoice>>(`/invoices?orderId=${created.body.id}`);
+      expect(body.rows).toHaveLength(1);
+      return body.rows[0];
+    });
+    expect(invoice).toMatchObject({ orderId: created.body.id, total: 100, currency: "SEK" });
+    await eventually(async () => {
+      expect((await http.get<Order>(`/orders/${created.body.id}`)).body).toMatchObject({ status: "invoiced", invoiceId: invoice.id });
+    });
+  });
+
+  it("stops everything cleanly on Ctrl-C", async () => {
+    const exited = once(launcher, "exit");
+    process.kill(-launcher.pid!, "SIGINT");
+    await exited;
+    expect(output.match(/ServiceBroker is stopped/g)).toHaveLength(3);
+    expect(await isListening(port)).toBe(false);
+    expect(await isListening(pgPort)).toBe(false);
+    // PostgreSQL removes its pid file only on a clean shutdown.
+    expect(existsSync(join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
+  });
+});

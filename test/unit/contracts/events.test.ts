@@ -1,0 +1,41 @@
+import Validator from "fastest-validator";
+import { createEnvelope } from "../../../contracts/events/envelope";
+import { INVOICE_ISSUED } from "../../../contracts/events/invoice-issued";
+import { ORDER_CREATED, type OrderCreatedData } from "../../../contracts/events/order-created";
+
+const validator = new Validator();
+
+const data: OrderCreatedData = {
+  orderId: "0b7c4c36-6f0e-4f43-9d59-0f3c1f1b6a10",
+  customerId: "cust-1",
+  customer: { name: "Ada", email: "ada@example.com" },
+  currency: "EUR",
+  items: [{ sku: "A", description: "", quantity: 1, unitPrice: 100, total: 100 }],
+  total: 100,
+  createdAt: "2026-01-01T00:00:00.000Z",
+};
+
+describe("event contracts", () => {
+  it("names the consumer groups that must receive each event", () => {
+    expect(ORDER_CREATED).toMatchObject({ name: "order.created", version: 1, consumers: ["invoices"] });
+    expect(INVOICE_ISSUED).toMatchObject({ name: "invoice.issued", version: 1, consumers: ["orders"] });
+  });
+
+  it("wraps data in an envelope its own schema accepts", () => {
+    const envelope = createEnvelope(ORDER_CREATED, data, { correlationId: "req-1", causationId: "ctx-1" });
+    expect(envelope).toMatchObject({ type: "order.created", version: 1, correlationId: "req-1", causationId: "ctx-1", data });
+    expect(validator.validate(envelope, ORDER_CREATED.params)).toBe(true);
+  });
+
+  it("gives every message its own id", () => {
+    const cause = { correlationId: "r", causationId: "c" };
+    expect(createEnvelope(ORDER_CREATED, data, cause).id).not.toBe(createEnvelope(ORDER_CREATED, data, cause).id);
+  });
+
+  it("rejects another event's envelope and a different version", () => {
+    const envelope = createEnvelope(ORDER_CREATED, data, { correlationId: "r", causationId: "c" });
+    expect(validator.validate({ ...envelope, type: "invoice.issued" }, ORDER_CREATED.params)).not.toBe(true);
+    expect(validator.validate({ ...envelope, version: 2 }, ORDER_CREATED.params)).not.toBe(true);
+    expect(validator.validate(envelope, INVOICE_ISSUED.params)).not.toBe(true);
+  });
+});

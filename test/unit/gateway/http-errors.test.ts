@@ -1,0 +1,54 @@
+import { Errors } from "moleculer";
+import { toHttpError, validationDetails } from "../../../services/gateway/http-errors";
+
+describe("toHttpError", () => {
+  it("turns body-parser failures into 400 and 413", () => {
+    expect(toHttpError({ type: "entity.parse.failed", status: 400 })).toMatchObject({ code: 400, type: "INVALID_JSON" });
+    expect(toHttpError({ type: "entity.too.large", status: 413, limit: 65536 })).toMatchObject({
+      code: 413,
+      type: "PAYLOAD_TOO_LARGE",
+      data: { limit: 65536 },
+    });
+  });
+
+  it("passes client errors through", () => {
+    const notFound = new Errors.MoleculerClientError("Order not found", 404, "NOT_FOUND", { id: "x" });
+    expect(toHttpError(notFound)).toBe(notFound);
+  });
+
+  it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT"])("maps %s to 503", (type) => {
+    const cause = new Errors.MoleculerError("gone", type === "SERVICE_NOT_FOUND" ? 404 : 504, type);
+    expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
+  });
+
+  it("hides internals behind a bare 500", () => {
+    const leaked = toHttpError(new Error('relation "orders" does not exist'));
+    expect(leaked).toMatchObject({ code: 500, type: "INTERNAL_ERROR", message: "Internal server error" });
+    expect(JSON.stringify(leaked.data ?? null)).not.toContain("orders");
+  });
+
+  it("trims validation failures to field, message and type", () => {
+    const error = new Errors.ValidationError("bad", "VALIDATION_ERROR", [
+      { type: "required", field: "items", message: "The 'items' field is required.", nodeID: "n", action: "orders.create" },
+    ]);
+    expect(toHttpError(error)).toMatchObject({
+      code: 422,
+      data: [{ field: "items", message: "The 'items' field is required.", type: "required" }],
+    });
+  });
+});
+
+describe("validationDetails", () => {
+  it("names each unknown key by its full path", () => {
+    expect(
+      validationDetails([
+        { type: "objectStrict", actual: "extra, other", message: "The object '' contains forbidden keys" },
+        { type: "objectStrict", field: "items[0]", actual: "colour", message: "…" },
+      ]),
+    ).toEqual([
+      { field: "extra", message: "The 'extra' field is not allowed.", type: "objectStrict" },
+      { field: "other", message: "The 'other' field is not allowed.", type: "objectStrict" },
+      { field: "items[0].colour", message: "The 'items[0].colour' field is not allowed.", type: "objectStrict" },
+    ]);
+  });
+});

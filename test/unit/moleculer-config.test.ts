@@ -1,0 +1,55 @@
+import { hostname } from "node:os";
+import type { BrokerOptions } from "moleculer";
+
+/** Loads moleculer.config.ts afresh under the given environment. */
+function loadConfig(env: Record<string, string | undefined>): { config: BrokerOptions; envAfter: NodeJS.ProcessEnv } {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    let config!: BrokerOptions;
+    jest.isolateModules(() => {
+      config = require("../../moleculer.config").default;
+    });
+    return { config, envAfter: process.env };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe("moleculer.config", () => {
+  it("falls back to the TCP transporter with nothing configured", () => {
+    expect(loadConfig({}).config.transporter).toEqual({ type: "TCP" });
+  });
+
+  it("uses AMQP with Nagle off and a prefetch of 100 for an amqp:// TRANSPORTER", () => {
+    const { config, envAfter } = loadConfig({ TRANSPORTER: "amqp://guest:guest@127.0.0.1:5672" });
+    expect(config.transporter).toEqual({
+      type: "AMQP",
+      options: { url: "amqp://guest:guest@127.0.0.1:5672", socketOptions: { noDelay: true }, prefetch: 100 },
+    });
+    // moleculer-runner would otherwise replace the options above with the bare URL.
+    expect(envAfter.TRANSPORTER).toBeUndefined();
+  });
+
+  it("refuses a transporter URL it does not configure", () => {
+    expect(() => loadConfig({ TRANSPORTER: "nats://127.0.0.1:4222" })).toThrow(/amqp/);
+  });
+
+  it("names nodes <role>-<hostname>, without a PID", () => {
+    expect(loadConfig({ NODE_ROLE: "orders" }).config.nodeID).toBe(`orders-${hostname()}`);
+    expect(loadConfig({ SERVICES: "invoices" }).config.nodeID).toBe(`invoices-${hostname()}`);
+    expect(loadConfig({ NODE_ID: "invoices-2" }).config.nodeID).toBe("invoices-2");
+  });
+
+  it("retries only calls that never reached a handler", () => {
+    const check = loadConfig({}).config.retryPolicy!.check!;
+    expect(check({ type: "SERVICE_NOT_AVAILABLE" } as never)).toBe(true);
+    expect(check({ type: "SERVICE_NOT_FOUND" } as never)).toBe(true);
+    expect(check({ type: "REQUEST_TIMEOUT" } as never)).toBe(false);
+  });
+
+  it("logs JSON through Pino in production", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).config.logger).toMatchObject({ type: "Pino" });
+    expect(loadConfig({}).config.logger).toMatchObject({ type: "Console" });
+  });
+});
