@@ -11,7 +11,9 @@ import {
   type Transaction,
 } from "sequelize";
 import type { Page, PagingParams } from "../contracts/paging";
+import type { EventContract } from "../contracts/events/envelope";
 import { migrate, type SqlMigration } from "./migrations";
+import { unreachableConsumers } from "./publish";
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
@@ -21,6 +23,8 @@ export interface DbMixinOptions {
   table: string;
   attributes: ModelAttributes;
   migrations: SqlMigration[];
+  /** the integration events this service emits: it is ready only once their consumers are known */
+  publishes: readonly EventContract<unknown>[];
 }
 
 /** What the mixin adds to a service, for the service's own typing. */
@@ -81,10 +85,14 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       update: false,
       remove: false,
 
-      /** Readiness: this service's database answers. */
+      /** Readiness: the database answers and every consumer of this service's events is known. */
       ready: {
         async handler() {
           await sequelize.query("SELECT 1");
+          const missing = unreachableConsumers(this.broker, options.publishes);
+          if (missing.length > 0) {
+            throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE", { missing });
+          }
           return { status: "up" };
         },
       },

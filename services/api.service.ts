@@ -68,8 +68,14 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         const services = Object.fromEntries(
           BACKENDS.map((service, i) => [service, checks[i].status === "fulfilled" ? "up" : "down"]),
         );
-        if (checks.some((check) => check.status === "rejected")) {
-          throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services });
+        const problems = Object.fromEntries(
+          BACKENDS.flatMap((service, i) => {
+            const check = checks[i];
+            return check.status === "rejected" ? [[service, { type: check.reason?.type, data: check.reason?.data }]] : [];
+          }),
+        );
+        if (Object.keys(problems).length > 0) {
+          throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services, problems });
         }
         return { status: "ready", services };
       },

@@ -36,6 +36,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       table: "invoices",
       attributes: invoiceAttributes,
       migrations,
+      publishes: [INVOICE_ISSUED],
     }),
   ],
 

@@ -34,6 +34,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       table: "orders",
       attributes: orderAttributes,
       migrations,
+      publishes: [ORDER_CREATED],
     }),
   ],
 
