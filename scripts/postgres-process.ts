@@ -19,7 +19,14 @@ export interface PostgresProcess {
 }
 
 export async function forkPostgres(dataDir: string, port: number, databases: string[]): Promise<PostgresProcess> {
-  const child = fork(join(__dirname, "postgres-host.js"), [dataDir, String(port), ...databases], { detached: true });
+  // Under `npm run dev` (node --watch) the launcher's flags and WATCH_REPORT_DEPENDENCIES would make
+  // the child report its modules over the IPC channel meant for the URLs: it gets neither.
+  const { WATCH_REPORT_DEPENDENCIES: _, ...env } = process.env;
+  const child = fork(join(__dirname, "postgres-host.js"), [dataDir, String(port), ...databases], {
+    detached: true,
+    execArgv: [],
+    env,
+  });
   const [message] = (await once(child, "message")) as [HostMessage];
   if (!message.urls) throw new Error(message.error ?? "Embedded PostgreSQL did not start");
   return {
