@@ -10,7 +10,7 @@ import {
   type ModelStatic,
   type Transaction,
 } from "sequelize";
-import type { Page, PagingParams } from "../contracts/paging";
+import { idParams, type IdParams, type Page, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
 import { migrate, type SqlMigration } from "./migrations";
 import { unreachableConsumers } from "./publish";
@@ -31,7 +31,6 @@ export interface DbMixinOptions {
 export interface DbMethods {
   model: ModelStatic<Model>;
   inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
-  findOrFail(id: string): Promise<Model>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
 }
@@ -79,11 +78,22 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
     actions: {
       list: false,
-      get: false,
       create: false,
       insert: false,
       update: false,
       remove: false,
+
+      /** GET /<entities>/:id — one entity; an unknown id is a 404. */
+      get: {
+        params: idParams,
+        async handler(ctx: Context<IdParams>) {
+          const row = await model.findByPk(ctx.params.id);
+          if (!row) {
+            throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id: ctx.params.id });
+          }
+          return this.toPlain(row);
+        },
+      },
 
       /** Readiness: the database answers and every consumer of this service's events is known. */
       ready: {
@@ -101,14 +111,6 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     methods: {
       inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
         return sequelize.transaction(work);
-      },
-
-      async findOrFail(id: string): Promise<Model> {
-        const row = await model.findByPk(id);
-        if (!row) {
-          throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
-        }
-        return row;
       },
 
       toPlain<T>(row: Model): T {

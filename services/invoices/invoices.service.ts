@@ -5,7 +5,6 @@ import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
 import { listInvoicesParams, type Invoice, type ListInvoicesParams } from "../../contracts/invoices";
-import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import { publish } from "../../mixins/publish";
 import { invoiceFromOrder } from "./invoice-issue";
@@ -44,15 +43,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     paymentTermsDays: Number(process.env.PAYMENT_TERMS_DAYS ?? 30),
   },
 
+  // GET /invoices/:id is the db mixin's `get`.
   actions: {
-    /** GET /invoices/:id */
-    get: {
-      params: idParams,
-      async handler(ctx: Context<IdParams>): Promise<Invoice> {
-        return this.toPlain<Invoice>(await this.findOrFail(ctx.params.id));
-      },
-    },
-
     /** GET /invoices — newest first, filtered by order, customer and status. */
     list: {
       params: listInvoicesParams,
@@ -93,7 +85,6 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * UNIQUE(order_id) and its transaction rolls back, handing its number back (no gap).
      */
     async issueInvoice(order: OrderCreatedData): Promise<Invoice> {
-      const existing = () => this.model.findOne({ where: { orderId: order.orderId } });
       try {
         const row = await this.inTransaction(async (transaction) => {
           const found = await this.model.findOne({ where: { orderId: order.orderId }, transaction });
@@ -110,9 +101,9 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         });
         return this.toPlain<Invoice>(row);
       } catch (err) {
-        const winner = err instanceof UniqueConstraintError ? await existing() : null;
-        if (!winner) throw err;
-        return this.toPlain<Invoice>(winner);
+        if (!(err instanceof UniqueConstraintError)) throw err;
+        const winner = await this.model.findOne({ where: { orderId: order.orderId } });
+        return this.toPlain<Invoice>(winner!);
       }
     },
 

@@ -11,7 +11,6 @@ import {
   type Order,
   type OrderStatus,
 } from "../../contracts/orders";
-import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import { publish } from "../../mixins/publish";
 import type { HttpMeta } from "../../contracts/http";
@@ -38,6 +37,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
     }),
   ],
 
+  // GET /orders/:id is the db mixin's `get`.
   actions: {
     /** POST /orders — prices the items, stores the order as `pending`, announces `order.created`. */
     create: {
@@ -69,13 +69,6 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       },
     },
 
-    /** GET /orders/:id */
-    get: {
-      params: idParams,
-      async handler(ctx: Context<IdParams>): Promise<Order> {
-        return this.toPlain<Order>(await this.findOrFail(ctx.params.id));
-      },
-    },
 
     /** GET /orders — newest first, filtered by customer and status. */
     list: {

@@ -1,19 +1,12 @@
 import Validator from "fastest-validator";
 import { createEnvelope } from "../../../contracts/events/envelope";
 import { INVOICE_ISSUED } from "../../../contracts/events/invoice-issued";
-import { ORDER_CREATED, type OrderCreatedData } from "../../../contracts/events/order-created";
+import { ORDER_CREATED } from "../../../contracts/events/order-created";
+import { orderCreatedData } from "../../support/fixtures";
 
 const validator = new Validator();
 
-const data: OrderCreatedData = {
-  orderId: "0b7c4c36-6f0e-4f43-9d59-0f3c1f1b6a10",
-  customerId: "cust-1",
-  customer: { name: "Ada", email: "ada@example.com" },
-  currency: "EUR",
-  items: [{ sku: "A", description: "", quantity: 1, unitPrice: 100, total: 100 }],
-  total: 100,
-  createdAt: "2026-01-01T00:00:00.000Z",
-};
+const data = orderCreatedData();
 
 describe("event contracts", () => {
   it("names the consumer groups that must receive each event", () => {
