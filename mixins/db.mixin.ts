@@ -12,8 +12,12 @@ import {
 } from "sequelize";
 import { idParams, type IdParams, type Page, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
+import type { HttpMeta } from "../contracts/http";
+import { toServiceError } from "./database-errors";
+import { unreachableConsumers } from "./event-consumers";
+import { IdempotencyKeys, requestHash, type Remembered } from "./idempotency";
+import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
-import { unreachableConsumers } from "./publish";
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
@@ -28,9 +32,11 @@ export interface DbMixinOptions {
 }
 
 /** What the mixin adds to a service, for the service's own typing. */
-export interface DbMethods {
+export interface DbMethods extends MessagingMethods {
   model: ModelStatic<Model>;
   inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. */
+  idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
 }
@@ -54,6 +60,7 @@ export function minorUnits(field: string): ModelAttributeColumnOptions {
  * The schema comes from migrations run at start-up, never from `sync()`: the model is handed to
  * the adapter already defined, which is how the sequelize adapter skips its sync.
  * The generic write actions are switched off: each service writes through its own actions.
+ * It also carries what must commit with the service's data: outbox, inbox, Idempotency-Keys.
  */
 export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   const url = process.env[options.urlEnv];
@@ -63,6 +70,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     logging: false,
     pool: { max: Number(process.env.DB_POOL_MAX ?? 10), min: 0, acquire: 10_000, idle: 10_000 },
   });
+  const idempotencyKeys = new IdempotencyKeys(sequelize);
   const model = sequelize.define(options.table, options.attributes, {
     tableName: options.table,
     underscored: true,
@@ -70,7 +78,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   });
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
-    mixins: [DbService as unknown as Partial<ServiceSchema>],
+    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
     adapter: new SequelizeAdapter(sequelize as unknown as object),
     model,
     settings: { idField: "id", pageSize: 20, maxPageSize: 100 },
@@ -108,9 +116,26 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       },
     },
 
+    hooks: {
+      error: {
+        "*"(_ctx: Context, err: unknown) {
+          throw toServiceError(err);
+        },
+      },
+    },
+
     methods: {
       inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
         return sequelize.transaction(work);
+      },
+
+      idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {
+        const key = ctx.meta.idempotencyKey;
+        if (key === undefined) {
+          return sequelize.transaction(async (transaction) => ({ body: await work(transaction), replayed: false }));
+        }
+        const hash = requestHash(ctx.action?.name ?? "", ctx.params);
+        return sequelize.transaction((transaction) => idempotencyKeys.once(key, hash, transaction, () => work(transaction)));
       },
 
       toPlain<T>(row: Model): T {
@@ -127,6 +152,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     async started() {
       const applied = await migrate(sequelize, options.migrations, `${options.table}-migrations`);
       if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
+      if (process.env.OUTBOX_RELAY_ENABLED !== "false") this.relay.start();
+      this.keyPurge = setInterval(() => idempotencyKeys.purgeExpired().catch(() => undefined), 60 * 60 * 1000);
+    },
+
+    stopped() {
+      clearInterval(this.keyPurge);
     },
   };
   // moleculer-db's settings type shares no key with Moleculer's own, hence the cast.

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
+import type { HttpMeta } from "../contracts/http";
 import { toHttpError } from "./gateway/http-errors";
+import { idempotencyKey } from "./gateway/idempotency-key";
 import { requireJsonBody } from "./gateway/require-json";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
@@ -38,8 +40,9 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
           json: { strict: true, limit: process.env.BODY_LIMIT ?? "64kb" },
           urlencoded: false,
         },
-        onBeforeCall(_ctx: Context, _route: unknown, req: IncomingMessage) {
+        onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingMessage) {
           requireJsonBody(req);
+          ctx.meta.idempotencyKey = idempotencyKey(req);
         },
       },
     ],

@@ -12,6 +12,8 @@ export interface EventEnvelope<TData> {
   correlationId: string;
   /** the request or message that directly caused this one */
   causationId: string;
+  /** the producing service: where consumers send their acknowledgement */
+  source: string;
   data: TData;
 }
 
@@ -44,6 +46,7 @@ export function defineEvent<TData>(
       occurredAt: { type: "string" },
       correlationId: { type: "string" },
       causationId: { type: "string" },
+      source: { type: "string", min: 1 },
       data: { type: "object", props: dataProps },
     },
   };
@@ -52,7 +55,7 @@ export function defineEvent<TData>(
 export function createEnvelope<TData>(
   contract: EventContract<TData>,
   data: TData,
-  cause: { correlationId: string; causationId: string },
+  cause: { correlationId: string; causationId: string; source: string },
 ): EventEnvelope<TData> {
   return {
     id: randomUUID(),

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
-import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
+import { QueryTypes, type Transaction } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
 import { listInvoicesParams, type Invoice, type ListInvoicesParams } from "../../contracts/invoices";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { publish } from "../../mixins/publish";
 import { invoiceFromOrder } from "./invoice-issue";
 import { invoiceAttributes } from "./invoice.model";
 import { migrations } from "./migrations";
@@ -17,7 +16,7 @@ interface InvoicesSettings extends ServiceSettingSchema {
 }
 
 interface InvoicesMethods extends DbMethods {
-  issueInvoice(order: OrderCreatedData): Promise<Invoice>;
+  issueInvoice(ctx: Context, order: OrderCreatedData, transaction: Transaction): Promise<void>;
   nextSequence(year: number, transaction: Transaction): Promise<number>;
 }
 
@@ -56,55 +55,42 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   },
 
   events: {
-    /** Issue the order's invoice (or find the one already issued) and announce it. */
+    /** Issue the order's invoice, once, and announce it with `invoice.issued` (outbox). */
     [ORDER_CREATED.name]: {
       params: ORDER_CREATED.params,
-      async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
-        const invoice = await this.issueInvoice(ctx.params.data);
-        await publish(
-          ctx,
-          INVOICE_ISSUED,
-          {
-            invoiceId: invoice.id,
-            orderId: invoice.orderId,
-            number: invoice.number,
-            currency: invoice.currency,
-            total: invoice.total,
-            issuedAt: new Date(invoice.issuedAt).toISOString(),
-            dueAt: new Date(invoice.dueAt).toISOString(),
-          },
-          ctx.params.id,
-        );
+      handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
+        return this.consumeOnce(ctx, (transaction) => this.issueInvoice(ctx, ctx.params.data, transaction));
       },
     },
   },
 
   methods: {
     /**
-     * One invoice per order: an existing one is returned; a concurrent duplicate loses on
-     * UNIQUE(order_id) and its transaction rolls back, handing its number back (no gap).
+     * One invoice per order, also when two messages for one order race: the loser fails on
+     * UNIQUE(order_id), its transaction rolls back (number handed back: no gap), and its retry
+     * finds the invoice already there.
      */
-    async issueInvoice(order: OrderCreatedData): Promise<Invoice> {
-      try {
-        const row = await this.inTransaction(async (transaction) => {
-          const found = await this.model.findOne({ where: { orderId: order.orderId }, transaction });
-          if (found) return found;
-          const issuedAt = new Date();
-          const sequence = await this.nextSequence(issuedAt.getUTCFullYear(), transaction);
-          const invoice = invoiceFromOrder(order, {
-            id: randomUUID(),
-            sequence,
-            issuedAt,
-            paymentTermsDays: this.settings.paymentTermsDays,
-          });
-          return this.model.create({ ...invoice }, { transaction });
-        });
-        return this.toPlain<Invoice>(row);
-      } catch (err) {
-        if (!(err instanceof UniqueConstraintError)) throw err;
-        const winner = await this.model.findOne({ where: { orderId: order.orderId } });
-        return this.toPlain<Invoice>(winner!);
-      }
+    async issueInvoice(ctx: Context, order: OrderCreatedData, transaction: Transaction): Promise<void> {
+      const existing = await this.model.findOne({ where: { orderId: order.orderId }, transaction });
+      if (existing) return;
+      const issuedAt = new Date();
+      const sequence = await this.nextSequence(issuedAt.getUTCFullYear(), transaction);
+      const invoice = invoiceFromOrder(order, {
+        id: randomUUID(),
+        sequence,
+        issuedAt,
+        paymentTermsDays: this.settings.paymentTermsDays,
+      });
+      await this.model.create({ ...invoice }, { transaction });
+      await this.publish(ctx, transaction, INVOICE_ISSUED, {
+        invoiceId: invoice.id,
+        orderId: invoice.orderId,
+        number: invoice.number,
+        currency: invoice.currency,
+        total: invoice.total,
+        issuedAt: invoice.issuedAt.toISOString(),
+        dueAt: invoice.dueAt.toISOString(),
+      });
     },
 
     /** The year's next invoice number; the counter row stays locked until the transaction ends. */

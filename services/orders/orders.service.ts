@@ -12,7 +12,6 @@ import {
   type OrderStatus,
 } from "../../contracts/orders";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { publish } from "../../mixins/publish";
 import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
@@ -39,36 +38,45 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
 
   // GET /orders/:id is the db mixin's `get`.
   actions: {
-    /** POST /orders — prices the items, stores the order as `pending`, announces `order.created`. */
+    /**
+     * POST /orders — prices the items and stores the order as `pending` together with its
+     * `order.created` event (outbox). Honours `Idempotency-Key`.
+     */
     create: {
       params: createOrderParams,
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
-        const { items, total } = priceItems(ctx.params.items);
-        const row = await this.model.create({
-          id: randomUUID(),
-          customerId: ctx.params.customerId,
-          customer: ctx.params.customer,
-          currency: ctx.params.currency,
-          items,
-          total,
-          status: "pending",
-        });
-        const order = this.toPlain<Order>(row);
-        await publish(ctx, ORDER_CREATED, {
-          orderId: order.id,
-          customerId: order.customerId,
-          customer: order.customer,
-          currency: order.currency,
-          items: order.items,
-          total: order.total,
-          createdAt: new Date(order.createdAt).toISOString(),
+        const { body: order, replayed } = await this.idempotent(ctx, async (transaction) => {
+          const { items, total } = priceItems(ctx.params.items);
+          const row = await this.model.create(
+            {
+              id: randomUUID(),
+              customerId: ctx.params.customerId,
+              customer: ctx.params.customer,
+              currency: ctx.params.currency,
+              items,
+              total,
+              status: "pending",
+            },
+            { transaction },
+          );
+          const created = this.toPlain<Order>(row);
+          await this.publish(ctx, transaction, ORDER_CREATED, {
+            orderId: created.id,
+            customerId: created.customerId,
+            customer: created.customer,
+            currency: created.currency,
+            items: created.items,
+            total: created.total,
+            createdAt: new Date(created.createdAt).toISOString(),
+          });
+          return created;
         });
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/orders/${order.id}`;
+        if (replayed) ctx.meta.$responseHeaders = { "Idempotent-Replayed": "true" };
         return order;
       },
     },
-
 
     /** GET /orders — newest first, filtered by customer and status. */
     list: {
@@ -84,9 +92,9 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
     /** The order's invoice exists: the order becomes `invoiced` (again: a no-op). */
     [INVOICE_ISSUED.name]: {
       params: INVOICE_ISSUED.params,
-      async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
+      handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
         const { orderId, invoiceId } = ctx.params.data;
-        await this.inTransaction(async (transaction) => {
+        return this.consumeOnce(ctx, async (transaction) => {
           const row = await this.model.findByPk(orderId, { transaction, lock: transaction.LOCK.UPDATE });
           if (!row) {
             this.logger.warn(`invoice.issued for unknown order ${orderId}`);

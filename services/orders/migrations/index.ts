@@ -1,5 +1,6 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createOrders } from "./001-create-orders";
+import { messagingTables } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
-export const migrations: SqlMigration[] = [createOrders];
+export const migrations: SqlMigration[] = [createOrders, messagingTables("002-messaging")];

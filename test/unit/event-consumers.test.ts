@@ -1,6 +1,6 @@
 import { ServiceBroker } from "moleculer";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { unreachableConsumers } from "../../mixins/publish";
+import { unreachableConsumers } from "../../mixins/event-consumers";
 
 describe("unreachableConsumers", () => {
   let broker: ServiceBroker;

@@ -1,0 +1,17 @@
+/**
+ * Sent by a consumer group back to the producing service once a message is applied (or was
+ * already): the producer's relay stops re-emitting it. It is itself fire-and-forget; a lost
+ * acknowledgement only costs one redelivery, which the consumer's inbox skips.
+ */
+export const MESSAGE_ACKNOWLEDGED = "message.acknowledged";
+
+export interface Acknowledgement {
+  messageId: string;
+  /** the consumer group (service) that applied the message */
+  group: string;
+}
+
+export const acknowledgementParams = {
+  messageId: { type: "uuid" },
+  group: { type: "string", min: 1 },
+} as const;

@@ -1,0 +1,41 @@
+import type { SqlMigration } from "./migrations";
+
+/**
+ * What every service keeps in its own database next to its data (ARCHITECTURE §3–4): the outbox
+ * (events it owes), the inbox (messages it has applied) and the Idempotency-Keys it has answered.
+ */
+export const messagingTables = (name: string): SqlMigration => ({
+  name,
+  up: `
+    CREATE TABLE outbox (
+      id               uuid PRIMARY KEY,            -- the envelope's message id
+      type             varchar(64)  NOT NULL,
+      envelope         jsonb        NOT NULL,
+      consumers        text[]       NOT NULL,       -- event groups that must acknowledge it
+      acked_by         text[]       NOT NULL DEFAULT '{}',
+      attempts         integer      NOT NULL DEFAULT 0,
+      next_attempt_at  timestamptz  NOT NULL DEFAULT now(),
+      last_error       text,
+      delivered_at     timestamptz,
+      parked_at        timestamptz,
+      created_at       timestamptz  NOT NULL DEFAULT now()
+    );
+    CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND parked_at IS NULL;
+    CREATE INDEX outbox_parked_idx ON outbox (parked_at) WHERE parked_at IS NOT NULL;
+
+    CREATE TABLE inbox (
+      message_id   uuid PRIMARY KEY,
+      type         varchar(64)  NOT NULL,
+      received_at  timestamptz  NOT NULL DEFAULT now()
+    );
+
+    CREATE TABLE idempotency_keys (
+      key            varchar(255) PRIMARY KEY,
+      request_hash   char(64)     NOT NULL,
+      response_body  jsonb,
+      created_at     timestamptz  NOT NULL DEFAULT now()
+    );
+    CREATE INDEX idempotency_keys_created_at_idx ON idempotency_keys (created_at);
+  `,
+  down: `DROP TABLE idempotency_keys; DROP TABLE inbox; DROP TABLE outbox;`,
+});

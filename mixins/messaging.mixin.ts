@@ -1,0 +1,106 @@
+import { Errors, type Context, type ServiceSchema } from "moleculer";
+import type { Sequelize, Transaction } from "sequelize";
+import { MESSAGE_ACKNOWLEDGED, acknowledgementParams, type Acknowledgement } from "../contracts/events/acknowledgement";
+import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
+import { idParams, type IdParams } from "../contracts/paging";
+import { Inbox } from "./inbox";
+import { Outbox } from "./outbox";
+import { Relay, relayOptionsFromEnv } from "./relay";
+
+/** What the mixin adds to a service, for the service's own typing. */
+export interface MessagingMethods {
+  /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */
+  publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
+  /** Applies a message once: the inbox record and `effect` commit together, then it is acknowledged. */
+  consumeOnce(ctx: Context<EventEnvelope<unknown>>, effect: (transaction: Transaction) => Promise<void>): Promise<void>;
+}
+
+/**
+ * Reliable integration events over Moleculer's fire-and-forget ones (ARCHITECTURE §4):
+ * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
+ * side, parking of messages that never get applied. Composed by the db mixin, over its database.
+ */
+export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
+  const outbox = new Outbox(sequelize);
+  const inbox = new Inbox(sequelize);
+
+  return {
+    actions: {
+      /** Messages that were emitted `OUTBOX_MAX_ATTEMPTS` times without being applied (REPL). */
+      parkedMessages: {
+        handler() {
+          return outbox.parked();
+        },
+      },
+
+      /** Puts a parked message back in line (REPL: `call orders.replayMessage --id …`). */
+      replayMessage: {
+        params: idParams,
+        async handler(ctx: Context<IdParams>) {
+          if (!(await outbox.replay(ctx.params.id))) {
+            throw new Errors.MoleculerClientError("No parked message with this id", 404, "NOT_FOUND", { id: ctx.params.id });
+          }
+          this.relay.kick();
+          return { id: ctx.params.id, replayed: true };
+        },
+      },
+    },
+
+    events: {
+      /** A consumer group applied one of our messages. */
+      [MESSAGE_ACKNOWLEDGED]: {
+        params: acknowledgementParams,
+        async handler(ctx: Context<Acknowledgement>) {
+          await outbox.acknowledge(ctx.params.messageId, ctx.params.group);
+        },
+      },
+
+      /** A node (re)joined: whatever waits for it is due now, not after its backoff. */
+      async "$node.connected"() {
+        await outbox.makeAllDue();
+        this.relay.kick();
+      },
+    },
+
+    methods: {
+      async publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
+        // Caused by the message being handled, or else by the action call.
+        const causationId = ctx.eventName ? (ctx.params as EventEnvelope<unknown>).id : ctx.id;
+        const envelope = createEnvelope(contract, data, {
+          correlationId: ctx.requestID ?? ctx.id,
+          causationId,
+          source: this.name,
+        });
+        await outbox.add(envelope, contract.consumers, transaction);
+        transaction.afterCommit(() => this.relay.kick());
+      },
+
+      async consumeOnce(ctx: Context<EventEnvelope<unknown>>, effect: (transaction: Transaction) => Promise<void>) {
+        const message = ctx.params;
+        await sequelize.transaction(async (transaction) => {
+          if (await inbox.record(message.id, message.type, transaction)) await effect(transaction);
+        });
+        await this.broker.emit(MESSAGE_ACKNOWLEDGED, { messageId: message.id, group: this.name } satisfies Acknowledgement, {
+          groups: [message.source],
+        });
+      },
+    },
+
+    created() {
+      this.relay = new Relay(
+        sequelize,
+        outbox,
+        {
+          knownGroups: (type) => this.broker.getEventGroups(type),
+          emit: (envelope, groups) => this.broker.emit(envelope.type, envelope, { groups }),
+        },
+        relayOptionsFromEnv(),
+        this.logger,
+      );
+    },
+
+    async stopped() {
+      await this.relay.stop();
+    },
+  };
+}

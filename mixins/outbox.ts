@@ -1,0 +1,95 @@
+import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { EventEnvelope } from "../contracts/events/envelope";
+
+/** A message the relay still has to get acknowledged. */
+export interface PendingMessage {
+  id: string;
+  type: string;
+  envelope: EventEnvelope<unknown>;
+  consumers: string[];
+  acked_by: string[];
+  attempts: number;
+}
+
+export interface ParkedMessage {
+  id: string;
+  type: string;
+  attempts: number;
+  consumers: string[];
+  ackedBy: string[];
+  lastError: string | null;
+  createdAt: string;
+  parkedAt: string;
+}
+
+/** SQL over the `outbox` table; every function runs in the caller's transaction when given one. */
+export class Outbox {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  add(envelope: EventEnvelope<unknown>, consumers: readonly string[], transaction: Transaction): Promise<unknown> {
+    return this.sequelize.query(
+      `INSERT INTO outbox (id, type, envelope, consumers) VALUES (:id, :type, :envelope, ARRAY[:consumers]::text[])`,
+      { replacements: { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope), consumers }, transaction },
+    );
+  }
+
+  /** Due messages, locked for this transaction; rows another relay holds are skipped, not waited for. */
+  claimDue(limit: number, transaction: Transaction): Promise<PendingMessage[]> {
+    return this.sequelize.query<PendingMessage>(
+      `SELECT id, type, envelope, consumers, acked_by, attempts FROM outbox
+       WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+       ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED`,
+      { replacements: { limit }, transaction, type: QueryTypes.SELECT },
+    );
+  }
+
+  /** An emit went out (`counted`) or could not (no consumer known yet); either way, try again later. */
+  retryLater(id: string, delayMs: number, counted: boolean, lastError: string | null, transaction: Transaction) {
+    return this.sequelize.query(
+      `UPDATE outbox SET attempts = attempts + :increment, last_error = :lastError,
+         next_attempt_at = now() + :delayMs * interval '1 millisecond' WHERE id = :id`,
+      { replacements: { id, delayMs, increment: counted ? 1 : 0, lastError }, transaction },
+    );
+  }
+
+  park(id: string, transaction: Transaction) {
+    return this.sequelize.query(`UPDATE outbox SET parked_at = now() WHERE id = :id`, { replacements: { id }, transaction });
+  }
+
+  /** A consumer group has applied the message; it is delivered once every group has. */
+  acknowledge(id: string, group: string) {
+    return this.sequelize.query(
+      `UPDATE outbox SET acked_by = array_append(acked_by, :group),
+         delivered_at = CASE WHEN consumers <@ array_append(acked_by, :group) THEN now() END
+       WHERE id = :id AND NOT (:group = ANY (acked_by))`,
+      { replacements: { id, group } },
+    );
+  }
+
+  /** Brings every undelivered message forward, e.g. when a consumer node has just joined. */
+  makeAllDue() {
+    return this.sequelize.query(
+      `UPDATE outbox SET next_attempt_at = now()
+       WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at > now()`,
+    );
+  }
+
+  parked(): Promise<ParkedMessage[]> {
+    return this.sequelize.query<ParkedMessage>(
+      `SELECT id, type, attempts, consumers, acked_by AS "ackedBy", last_error AS "lastError",
+              created_at AS "createdAt", parked_at AS "parkedAt"
+       FROM outbox WHERE parked_at IS NOT NULL ORDER BY parked_at`,
+      { type: QueryTypes.SELECT },
+    );
+  }
+
+  /** Puts a parked message back in line with a fresh attempt count; false if it is not parked. */
+  async replay(id: string): Promise<boolean> {
+    const replayed = await this.sequelize.query(
+      `UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now()
+       WHERE id = :id AND parked_at IS NOT NULL RETURNING id`,
+      { replacements: { id }, type: QueryTypes.SELECT },
+    );
+    return replayed.length === 1;
+  }
+}

@@ -1,0 +1,112 @@
+import type { Logger } from "moleculer";
+import type { Sequelize } from "sequelize";
+import type { EventEnvelope } from "../contracts/events/envelope";
+import type { Outbox } from "./outbox";
+
+export interface RelayOptions {
+  /** how often the outbox is polled when nothing kicks the relay */
+  pollMs: number;
+  batchSize: number;
+  /** emits to a reachable consumer before the message is parked */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOptions {
+  return {
+    pollMs: Number(env.OUTBOX_POLL_MS ?? 1_000),
+    batchSize: Number(env.OUTBOX_BATCH_SIZE ?? 100),
+    maxAttempts: Number(env.OUTBOX_MAX_ATTEMPTS ?? 10),
+    retryBaseMs: Number(env.OUTBOX_RETRY_BASE_MS ?? 1_000),
+    retryMaxMs: Number(env.OUTBOX_RETRY_MAX_MS ?? 30_000),
+  };
+}
+
+/** Exponential backoff: base, 2×base, 4×base… capped at max. */
+export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
+}
+
+export interface RelayPorts {
+  /** the consumer groups of an event that this node currently knows */
+  knownGroups(type: string): string[];
+  emit(envelope: EventEnvelope<unknown>, groups: string[]): Promise<void>;
+}
+
+/**
+ * Emits due outbox rows to the groups that have not acknowledged them yet, until every group has.
+ * Several instances may run against one database: each pass locks its rows with SKIP LOCKED.
+ */
+export class Relay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly outbox: Outbox,
+    private readonly ports: RelayPorts,
+    private readonly options: RelayOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.kick();
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  kick(): void {
+    if (!this.timer) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.passes().finally(() => (this.running = undefined));
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async passes(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const claimed = await this.pass();
+        if (claimed === this.options.batchSize) this.again = true;
+      } catch (err) {
+        this.logger.warn(`Outbox relay pass failed; retrying on the next tick: ${(err as Error).message}`);
+      }
+    } while (this.again && this.timer);
+  }
+
+  private pass(): Promise<number> {
+    const { batchSize, maxAttempts, retryBaseMs, retryMaxMs } = this.options;
+    return this.sequelize.transaction(async (transaction) => {
+      const messages = await this.outbox.claimDue(batchSize, transaction);
+      for (const message of messages) {
+        if (message.attempts >= maxAttempts) {
+          this.logger.error(`Parking message ${message.id} (${message.type}) after ${message.attempts} attempts`);
+          await this.outbox.park(message.id, transaction);
+          continue;
+        }
+        const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
+        const known = this.ports.knownGroups(message.type);
+        const reachable = pending.filter((group) => known.includes(group));
+        if (reachable.length === 0) {
+          // Nobody to deliver to yet: wait without using up an attempt.
+          await this.outbox.retryLater(message.id, retryBaseMs, false, `no consumer for ${pending.join(", ")}`, transaction);
+          continue;
+        }
+        await this.ports.emit(message.envelope, reachable);
+        const delay = retryDelay(message.attempts + 1, retryBaseMs, retryMaxMs);
+        await this.outbox.retryLater(message.id, delay, true, null, transaction);
+      }
+      return messages.length;
+    });
+  }
+}
