@@ -13,7 +13,8 @@ export const messagingTables = (name: string): SqlMigration => ({
       envelope         jsonb        NOT NULL,
       consumers        text[]       NOT NULL,       -- event groups that must acknowledge it
       acked_by         text[]       NOT NULL DEFAULT '{}',
-      attempts         integer      NOT NULL DEFAULT 0,
+      attempts         integer      NOT NULL DEFAULT 0,   -- emits, for the backoff
+      failures         integer      NOT NULL DEFAULT 0,   -- rejections by a consumer, for parking
       next_attempt_at  timestamptz  NOT NULL DEFAULT now(),
       last_error       text,
       delivered_at     timestamptz,

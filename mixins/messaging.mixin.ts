@@ -1,8 +1,17 @@
+import Validator from "fastest-validator";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { Sequelize, Transaction } from "sequelize";
-import { MESSAGE_ACKNOWLEDGED, acknowledgementParams, type Acknowledgement } from "../contracts/events/acknowledgement";
+import {
+  MESSAGE_ACKNOWLEDGED,
+  MESSAGE_REJECTED,
+  acknowledgementParams,
+  rejectionParams,
+  type Acknowledgement,
+  type Rejection,
+} from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
+import { toServiceError } from "./database-errors";
 import { Inbox } from "./inbox";
 import { Outbox } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
@@ -11,8 +20,15 @@ import { Relay, relayOptionsFromEnv } from "./relay";
 export interface MessagingMethods {
   /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */
   publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
-  /** Applies a message once: the inbox record and `effect` commit together, then it is acknowledged. */
-  consumeOnce(ctx: Context<EventEnvelope<unknown>>, effect: (transaction: Transaction) => Promise<void>): Promise<void>;
+  /**
+   * Applies a message once: checked against its contract, its inbox record and `effect` commit
+   * together, then it is acknowledged. A failure a retry cannot cure is reported as a rejection.
+   */
+  consumeOnce<T>(
+    ctx: Context<EventEnvelope<T>>,
+    contract: EventContract<T>,
+    effect: (transaction: Transaction) => Promise<void>,
+  ): Promise<void>;
 }
 
 /**
@@ -23,10 +39,17 @@ export interface MessagingMethods {
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const inbox = new Inbox(sequelize);
+  const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
+  const validator = new Validator();
+  const checks = new Map<string, (value: unknown) => true | unknown[]>();
+  const checkOf = (contract: EventContract<unknown>) => {
+    if (!checks.has(contract.name)) checks.set(contract.name, validator.compile(contract.params) as never);
+    return checks.get(contract.name)!;
+  };
 
   return {
     actions: {
-      /** Messages that were emitted `OUTBOX_MAX_ATTEMPTS` times without being applied (REPL). */
+      /** Messages a consumer rejected `OUTBOX_MAX_FAILURES` times: kept, never dropped (REPL). */
       parkedMessages: {
         handler() {
           return outbox.parked();
@@ -55,6 +78,15 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         },
       },
 
+      /** A consumer group could not apply one of our messages. */
+      [MESSAGE_REJECTED]: {
+        params: rejectionParams,
+        async handler(ctx: Context<Rejection>) {
+          this.logger.warn(`Message ${ctx.params.messageId} rejected by ${ctx.params.group}: ${ctx.params.error}`);
+          await outbox.reject(ctx.params.messageId, `${ctx.params.group}: ${ctx.params.error}`, maxFailures);
+        },
+      },
+
       /** A node (re)joined: whatever waits for it is due now, not after its backoff. */
       async "$node.connected"() {
         await outbox.makeAllDue();
@@ -75,14 +107,29 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         transaction.afterCommit(() => this.relay.kick());
       },
 
-      async consumeOnce(ctx: Context<EventEnvelope<unknown>>, effect: (transaction: Transaction) => Promise<void>) {
+      async consumeOnce<T>(
+        ctx: Context<EventEnvelope<T>>,
+        contract: EventContract<T>,
+        effect: (transaction: Transaction) => Promise<void>,
+      ) {
         const message = ctx.params;
-        await sequelize.transaction(async (transaction) => {
-          if (await inbox.record(message.id, message.type, transaction)) await effect(transaction);
-        });
-        await this.broker.emit(MESSAGE_ACKNOWLEDGED, { messageId: message.id, group: this.name } satisfies Acknowledgement, {
-          groups: [message.source],
-        });
+        const reply = { messageId: message.id, group: this.name };
+        try {
+          const problems = checkOf(contract as EventContract<unknown>)(message);
+          if (problems !== true) throw new Errors.ValidationError(`Invalid ${contract.name} message`, "INVALID_MESSAGE", problems);
+          await sequelize.transaction(async (transaction) => {
+            if (await inbox.record(message.id, message.type, transaction)) await effect(transaction);
+          });
+        } catch (err) {
+          const cause = toServiceError(err);
+          // A database outage is not the message's fault: stay silent and let the relay retry.
+          if (!(cause instanceof Errors.MoleculerRetryableError) && message?.source) {
+            const error = err instanceof Error ? err.message : String(err);
+            await this.broker.emit(MESSAGE_REJECTED, { ...reply, error } satisfies Rejection, { groups: [message.source] });
+          }
+          throw cause;
+        }
+        await this.broker.emit(MESSAGE_ACKNOWLEDGED, reply satisfies Acknowledgement, { groups: [message.source] });
       },
     },
 

@@ -15,6 +15,7 @@ export interface ParkedMessage {
   id: string;
   type: string;
   attempts: number;
+  failures: number;
   consumers: string[];
   ackedBy: string[];
   lastError: string | null;
@@ -52,8 +53,14 @@ export class Outbox {
     );
   }
 
-  park(id: string, transaction: Transaction) {
-    return this.sequelize.query(`UPDATE outbox SET parked_at = now() WHERE id = :id`, { replacements: { id }, transaction });
+  /** A consumer could not apply the message; the `maxFailures`-th rejection parks it. */
+  reject(id: string, error: string, maxFailures: number) {
+    return this.sequelize.query(
+      `UPDATE outbox SET failures = failures + 1, last_error = :error,
+         parked_at = CASE WHEN failures + 1 >= :maxFailures THEN now() END
+       WHERE id = :id AND delivered_at IS NULL AND parked_at IS NULL`,
+      { replacements: { id, error, maxFailures } },
+    );
   }
 
   /** A consumer group has applied the message; it is delivered once every group has. */
@@ -76,17 +83,17 @@ export class Outbox {
 
   parked(): Promise<ParkedMessage[]> {
     return this.sequelize.query<ParkedMessage>(
-      `SELECT id, type, attempts, consumers, acked_by AS "ackedBy", last_error AS "lastError",
+      `SELECT id, type, attempts, failures, consumers, acked_by AS "ackedBy", last_error AS "lastError",
               created_at AS "createdAt", parked_at AS "parkedAt"
        FROM outbox WHERE parked_at IS NOT NULL ORDER BY parked_at`,
       { type: QueryTypes.SELECT },
     );
   }
 
-  /** Puts a parked message back in line with a fresh attempt count; false if it is not parked. */
+  /** Puts a parked message back in line with fresh counts; false if it is not parked. */
   async replay(id: string): Promise<boolean> {
     const replayed = await this.sequelize.query(
-      `UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now()
+      `UPDATE outbox SET parked_at = NULL, attempts = 0, failures = 0, next_attempt_at = now()
        WHERE id = :id AND parked_at IS NOT NULL RETURNING id`,
       { replacements: { id }, type: QueryTypes.SELECT },
     );

@@ -7,8 +7,6 @@ export interface RelayOptions {
   /** how often the outbox is polled when nothing kicks the relay */
   pollMs: number;
   batchSize: number;
-  /** emits to a reachable consumer before the message is parked */
-  maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
 }
@@ -17,7 +15,6 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
   return {
     pollMs: Number(env.OUTBOX_POLL_MS ?? 1_000),
     batchSize: Number(env.OUTBOX_BATCH_SIZE ?? 100),
-    maxAttempts: Number(env.OUTBOX_MAX_ATTEMPTS ?? 10),
     retryBaseMs: Number(env.OUTBOX_RETRY_BASE_MS ?? 1_000),
     retryMaxMs: Number(env.OUTBOX_RETRY_MAX_MS ?? 30_000),
   };
@@ -35,8 +32,9 @@ export interface RelayPorts {
 }
 
 /**
- * Emits due outbox rows to the groups that have not acknowledged them yet, until every group has.
- * Several instances may run against one database: each pass locks its rows with SKIP LOCKED.
+ * Emits due outbox rows to the groups that have not acknowledged them yet, with backoff, until every
+ * group has (or a consumer's rejections park the message). Several instances may run against one
+ * database: each pass locks its rows with SKIP LOCKED.
  */
 export class Relay {
   private timer: NodeJS.Timeout | undefined;
@@ -85,15 +83,10 @@ export class Relay {
   }
 
   private pass(): Promise<number> {
-    const { batchSize, maxAttempts, retryBaseMs, retryMaxMs } = this.options;
+    const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     return this.sequelize.transaction(async (transaction) => {
       const messages = await this.outbox.claimDue(batchSize, transaction);
       for (const message of messages) {
-        if (message.attempts >= maxAttempts) {
-          this.logger.error(`Parking message ${message.id} (${message.type}) after ${message.attempts} attempts`);
-          await this.outbox.park(message.id, transaction);
-          continue;
-        }
         const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
         const known = this.ports.knownGroups(message.type);
         const reachable = pending.filter((group) => known.includes(group));

@@ -15,3 +15,19 @@ export const acknowledgementParams = {
   messageId: { type: "uuid" },
   group: { type: "string", min: 1 },
 } as const;
+
+/**
+ * Sent by a consumer group whose handler failed on a message for a reason a retry will not cure
+ * (invalid message, a bug): after `OUTBOX_MAX_FAILURES` of them the producer parks the message.
+ * A consumer that is merely down or has lost its database sends nothing; the relay keeps trying.
+ */
+export const MESSAGE_REJECTED = "message.rejected";
+
+export interface Rejection extends Acknowledgement {
+  error: string;
+}
+
+export const rejectionParams = {
+  ...acknowledgementParams,
+  error: { type: "string" },
+} as const;

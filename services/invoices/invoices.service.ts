@@ -57,9 +57,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   events: {
     /** Issue the order's invoice, once, and announce it with `invoice.issued` (outbox). */
     [ORDER_CREATED.name]: {
-      params: ORDER_CREATED.params,
       handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
-        return this.consumeOnce(ctx, (transaction) => this.issueInvoice(ctx, ctx.params.data, transaction));
+        return this.consumeOnce(ctx, ORDER_CREATED, (transaction) => this.issueInvoice(ctx, ctx.params.data, transaction));
       },
     },
   },

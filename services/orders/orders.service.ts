@@ -91,10 +91,9 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
   events: {
     /** The order's invoice exists: the order becomes `invoiced` (again: a no-op). */
     [INVOICE_ISSUED.name]: {
-      params: INVOICE_ISSUED.params,
       handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
-        const { orderId, invoiceId } = ctx.params.data;
-        return this.consumeOnce(ctx, async (transaction) => {
+        return this.consumeOnce(ctx, INVOICE_ISSUED, async (transaction) => {
+          const { orderId, invoiceId } = ctx.params.data;
           const row = await this.model.findByPk(orderId, { transaction, lock: transaction.LOCK.UPDATE });
           if (!row) {
             this.logger.warn(`invoice.issued for unknown order ${orderId}`);
