@@ -3,6 +3,9 @@ import { Errors } from "moleculer";
 /** Moleculer errors meaning "the service behind this route is not there right now". */
 const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT", "CIRCUIT_BREAKER_OPEN"]);
 
+/** A retryable server-side failure (the transporter lost its broker: 502 BAD_GATEWAY…) is a 503 too. */
+const isUnavailable = (err: Errors.MoleculerError) => UNAVAILABLE.has(err.type) || (err.retryable && err.code >= 500);
+
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -29,7 +32,7 @@ export function toHttpError(err: unknown): Errors.MoleculerError {
     return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", validationDetails(err.data));
   }
   if (err instanceof Errors.MoleculerError) {
-    if (UNAVAILABLE.has(err.type)) {
+    if (err.code !== 503 && isUnavailable(err)) {
       return new Errors.MoleculerError("Service temporarily unavailable, retry later", 503, "SERVICE_UNAVAILABLE", {
         reason: err.type,
       });

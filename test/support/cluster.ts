@@ -22,16 +22,25 @@ export interface Cluster {
   env: NodeJS.ProcessEnv;
   vhost: string;
   databases: { orders: string; invoices: string };
-  logs(role: Role): string;
+  /** what a node instance printed so far */
+  logs(instance: string): string;
+  /** starts a node; the first three instances are named after their role, extra ones (e.g. `invoices-2`) get that name as node ID */
+  startNode(instance: string, role: Role, env?: Record<string, string>): Promise<void>;
+  /** SIGTERM: Moleculer's graceful stop */
+  stopNode(instance: string): Promise<void>;
+  /** SIGKILL: a crash */
+  killNode(instance: string): Promise<void>;
+  /** until `GET /ready` answers 200 */
+  waitUntilReady(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * gateway, orders and invoices as three real moleculer-runner processes over RabbitMQ (a vhost
- * of their own) and PostgreSQL (databases of their own), ready when `GET /ready` says so.
- * Everything it creates, `stop()` removes.
+ * gateway, orders and invoices as real moleculer-runner processes over RabbitMQ (a vhost of their
+ * own) and PostgreSQL (databases of their own), ready when `GET /ready` says so. `env` is added to
+ * every node's environment. Everything it creates, `stop()` removes.
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
   const id = runId();
   const databases = { orders: `${id}_orders`, invoices: `${id}_invoices` };
   const logDir = join(tmpdir(), "orders-invoices-tests", id);
@@ -40,7 +49,7 @@ export async function startCluster(): Promise<Cluster> {
   await createDatabases(Object.values(databases));
   const transporter = await createVhost(id);
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
+  const clusterEnv: NodeJS.ProcessEnv = {
     ...process.env,
     TRANSPORTER: transporter,
     NAMESPACE: id,
@@ -48,44 +57,86 @@ export async function startCluster(): Promise<Cluster> {
     INVOICES_DATABASE_URL: databaseUrl(databases.invoices),
     PORT: String(port),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "info",
+    ...env,
   };
 
-  const nodes = new Map<Role, ChildProcess>();
-  for (const role of ROLES) {
-    const child = spawnNode(role, { env, stdio: ["ignore", "pipe", "pipe"] });
-    const log = createWriteStream(join(logDir, `${role}.log`));
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-    nodes.set(role, child);
-  }
-
+  const nodes = new Map<string, ChildProcess>();
+  const logFile = (instance: string) => join(logDir, `${instance}.log`);
+  const logs = (instance: string) => readFileSync(logFile(instance), "utf8");
   const baseUrl = `http://127.0.0.1:${port}`;
   const http = httpClient(baseUrl);
-  const logs = (role: Role) => readFileSync(join(logDir, `${role}.log`), "utf8");
 
-  async function stop(): Promise<void> {
-    await Promise.all(
-      [...nodes.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, "exit");
-        child.kill("SIGTERM");
-        await exited;
-      }),
-    );
-    await dropDatabases(Object.values(databases));
-    await deleteVhost(id);
+  function spawnInstance(instance: string, role: Role, extraEnv: Record<string, string> = {}): ChildProcess {
+    const nodeEnv = { ...clusterEnv, ...(instance === role ? {} : { NODE_ID: instance }), ...extraEnv };
+    const child = spawnNode(role, { env: nodeEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const log = createWriteStream(logFile(instance), { flags: "a" });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    nodes.set(instance, child);
+    return child;
   }
 
-  try {
+  async function endNode(instance: string, signal: NodeJS.Signals): Promise<void> {
+    const child = nodes.get(instance);
+    nodes.delete(instance);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill(signal);
+    await exited;
+  }
+
+  async function waitUntilReady(): Promise<void> {
     await eventually(async () => {
       const exited = [...nodes].find(([, child]) => child.exitCode !== null);
       if (exited) throw new Error(`The ${exited[0]} node exited:\n${logs(exited[0])}`);
       const { status } = await http.get("/ready");
       if (status !== 200) throw new Error(`/ready answered ${status}`);
     });
+  }
+
+  async function startNode(instance: string, role: Role, extraEnv?: Record<string, string>): Promise<void> {
+    const child = spawnInstance(instance, role, extraEnv);
+    const from = readLogLength(instance);
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`The ${instance} node exited:\n${logs(instance)}`);
+      expect(logs(instance).slice(from)).toMatch(/ServiceBroker with \d+ service\(s\) started successfully/);
+    });
+    await waitUntilReady();
+  }
+
+  function readLogLength(instance: string): number {
+    try {
+      return logs(instance).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  async function stop(): Promise<void> {
+    await Promise.all([...nodes.keys()].map((instance) => endNode(instance, "SIGTERM")));
+    await dropDatabases(Object.values(databases));
+    await deleteVhost(id);
+  }
+
+  for (const role of ROLES) spawnInstance(role, role);
+  try {
+    await waitUntilReady();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { id, baseUrl, http, env, vhost: id, databases, logs, stop };
+  return {
+    id,
+    baseUrl,
+    http,
+    env: clusterEnv,
+    vhost: id,
+    databases,
+    logs,
+    startNode,
+    stopNode: (instance) => endNode(instance, "SIGTERM"),
+    killNode: (instance) => endNode(instance, "SIGKILL"),
+    waitUntilReady,
+    stop,
+  };
 }

@@ -24,6 +24,14 @@ export function createDatabases(names: string[]): Promise<void> {
   });
 }
 
+/** Refuses new connections to `name` and ends the current ones (true), or lets them in again (false). */
+export function setDatabaseOutage(name: string, down: boolean): Promise<void> {
+  return withAdmin(async (client) => {
+    await client.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS ${down ? "false" : "true"}`);
+    if (down) await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
+  });
+}
+
 export function dropDatabases(names: string[]): Promise<void> {
   return withAdmin(async (client) => {
     for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -31,11 +39,11 @@ export function dropDatabases(names: string[]): Promise<void> {
 }
 
 /** Runs one query against a test database, for asserting what was (not) written. */
-export async function queryDatabase<T extends pg.QueryResultRow>(database: string, sql: string): Promise<T[]> {
+export async function queryDatabase<T extends pg.QueryResultRow = any>(database: string, sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl(database) });
   await client.connect();
   try {
-    return (await client.query<T>(sql)).rows;
+    return (await client.query<T>(sql, values)).rows;
   } finally {
     await client.end();
   }

@@ -21,6 +21,16 @@ describe("toHttpError", () => {
     expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
   });
 
+  it("maps a lost broker connection (502, retryable) to 503", () => {
+    const disconnected = new Errors.MoleculerRetryableError("The broker's transporter has disconnected.", 502, "BAD_GATEWAY");
+    expect(toHttpError(disconnected)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: "BAD_GATEWAY" } });
+  });
+
+  it("keeps a service's own 503", () => {
+    const outage = new Errors.MoleculerRetryableError("The database is unavailable; retry later", 503, "DATABASE_UNAVAILABLE");
+    expect(toHttpError(outage)).toBe(outage);
+  });
+
   it("hides internals behind a bare 500", () => {
     const leaked = toHttpError(new Error('relation "orders" does not exist'));
     expect(leaked).toMatchObject({ code: 500, type: "INTERNAL_ERROR", message: "Internal server error" });
