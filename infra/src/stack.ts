@@ -1,0 +1,25 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import { createBroker, createDatabase, createDatabaseSubnetGroup } from "./data";
+import { createEdge } from "./edge";
+import { createImage } from "./image";
+import { createNetwork } from "./network";
+import { createPlatform, createRoleService, kongRoleSpec, nodeRoleSpecs } from "./services";
+
+/** The whole deployment (ARCHITECTURE §6); returns the public URL, Kong behind the load balancer. */
+export function createStack(config: StackConfig): { url: pulumi.Output<string> } {
+  const network = createNetwork(config);
+  const subnetGroup = createDatabaseSubnetGroup(network);
+  const databases = {
+    orders: createDatabase("orders", subnetGroup, network, config),
+    invoices: createDatabase("invoices", subnetGroup, network, config),
+  };
+  const transporter = createBroker(network, config);
+  const image = createImage(config);
+  const edge = createEdge(network, config);
+  const platform = createPlatform(network, config);
+
+  const specs = [...nodeRoleSpecs(image, transporter, databases, config), kongRoleSpec(platform, config)];
+  for (const spec of specs) createRoleService(spec, platform, network, edge, config);
+  return { url: edge.url };
+}
