@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 
 /** Moleculer errors meaning "the service behind this route is not there right now". */
-const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT", "CIRCUIT_BREAKER_OPEN"]);
+const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT"]);
 
 /** A retryable server-side failure (the transporter lost its broker: 502 BAD_GATEWAY…) is a 503 too. */
 const isUnavailable = (err: Errors.MoleculerError) => UNAVAILABLE.has(err.type) || (err.retryable && err.code >= 500);

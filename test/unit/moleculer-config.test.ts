@@ -48,6 +48,13 @@ describe("moleculer.config", () => {
     expect(check({ type: "REQUEST_TIMEOUT" } as never)).toBe(false);
   });
 
+  it("opens the circuit on server-side failures only", () => {
+    const { circuitBreaker } = loadConfig({}).config;
+    expect(circuitBreaker).toMatchObject({ enabled: true });
+    expect(circuitBreaker!.check!({ code: 503 } as never)).toBe(true);
+    expect(circuitBreaker!.check!({ code: 422 } as never)).toBe(false);
+  });
+
   it("logs JSON through Pino in production", () => {
     expect(loadConfig({ NODE_ENV: "production" }).config.logger).toMatchObject({ type: "Pino" });
     expect(loadConfig({}).config.logger).toMatchObject({ type: "Console" });
