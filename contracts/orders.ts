@@ -84,11 +84,17 @@ export const createOrderParams = {
 export interface ListOrdersParams extends PagingParams {
   customerId?: string;
   status?: OrderStatus;
+  /** created at or after (ISO 8601) */
+  createdFrom?: Date;
+  /** created before (ISO 8601) */
+  createdTo?: Date;
 }
 
 export const listOrdersParams = {
   $$strict: true,
   customerId: { type: "string", min: 1, max: 64, optional: true },
   status: { type: "enum", values: ORDER_STATUSES, optional: true },
+  createdFrom: { type: "date", convert: true, optional: true },
+  createdTo: { type: "date", convert: true, optional: true },
   ...pagingParams,
 } as const;

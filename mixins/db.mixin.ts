@@ -3,6 +3,7 @@ import DbService, { type DbServiceSettings } from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import {
   DataTypes,
+  Op,
   Sequelize,
   type Model,
   type ModelAttributeColumnOptions,
@@ -35,10 +36,18 @@ export interface DbMixinOptions {
 export interface DbMethods extends MessagingMethods {
   model: ModelStatic<Model>;
   inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** The row, locked FOR UPDATE in `transaction`; an unknown id is a 404. */
+  lockOrFail(id: string, transaction: Transaction): Promise<Model>;
   /** Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. */
   idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
+}
+
+/** A `[from, to)` condition for a timestamp column, or undefined when neither bound is given. */
+export function between(from?: Date, to?: Date): Record<symbol, Date> | undefined {
+  if (!from && !to) return undefined;
+  return { ...(from ? { [Op.gte]: from } : {}), ...(to ? { [Op.lt]: to } : {}) };
 }
 
 /**
@@ -71,6 +80,10 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     pool: { max: Number(process.env.DB_POOL_MAX ?? 10), min: 0, acquire: 10_000, idle: 10_000 },
   });
   const idempotencyKeys = new IdempotencyKeys(sequelize);
+  const orFail = (row: Model | null, id: string): Model => {
+    if (!row) throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
+    return row;
+  };
   const model = sequelize.define(options.table, options.attributes, {
     tableName: options.table,
     underscored: true,
@@ -95,11 +108,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       get: {
         params: idParams,
         async handler(ctx: Context<IdParams>) {
-          const row = await model.findByPk(ctx.params.id);
-          if (!row) {
-            throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id: ctx.params.id });
-          }
-          return this.toPlain(row);
+          return this.toPlain(orFail(await model.findByPk(ctx.params.id), ctx.params.id));
         },
       },
 
@@ -127,6 +136,10 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     methods: {
       inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
         return sequelize.transaction(work);
+      },
+
+      async lockOrFail(id: string, transaction: Transaction): Promise<Model> {
+        return orFail(await model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
       },
 
       idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {

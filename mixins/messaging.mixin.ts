@@ -16,6 +16,14 @@ import { Inbox } from "./inbox";
 import { Outbox } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
+/**
+ * Thrown by an effect whose precondition is still on its way (the invoice of a cancelled order is not
+ * issued yet…): the message is neither applied nor rejected, and the relay delivers it again later.
+ */
+export function notYet(message: string, data?: unknown): Errors.MoleculerRetryableError {
+  return new Errors.MoleculerRetryableError(message, 503, "NOT_YET", data);
+}
+
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
   /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */

@@ -27,10 +27,15 @@ export interface ParkedMessage {
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
+  /** An event with no consumer is kept as a record, delivered from the start. */
   add(envelope: EventEnvelope<unknown>, consumers: readonly string[], transaction: Transaction): Promise<unknown> {
     return this.sequelize.query(
-      `INSERT INTO outbox (id, type, envelope, consumers) VALUES (:id, :type, :envelope, ARRAY[:consumers]::text[])`,
-      { replacements: { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope), consumers }, transaction },
+      `INSERT INTO outbox (id, type, envelope, consumers, delivered_at)
+       VALUES (:id, :type, :envelope, string_to_array(:consumers, ','), CASE WHEN :consumers = '' THEN now() END)`,
+      {
+        replacements: { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope), consumers: consumers.join(",") },
+        transaction,
+      },
     );
   }
 

@@ -3,10 +3,17 @@ import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
+import { INVOICE_PAID } from "../../contracts/events/invoice-paid";
+import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
+import { ORDER_CANCELLED, type OrderCancelledData } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
-import { listInvoicesParams, type Invoice, type ListInvoicesParams } from "../../contracts/invoices";
+import type { HttpMeta } from "../../contracts/http";
+import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoicesParams } from "../../contracts/invoices";
+import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { notYet } from "../../mixins/messaging.mixin";
 import { invoiceFromOrder } from "./invoice-issue";
+import { invoiceStatus } from "./invoice-status";
 import { invoiceAttributes } from "./invoice.model";
 import { migrations } from "./migrations";
 
@@ -34,7 +41,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       table: "invoices",
       attributes: invoiceAttributes,
       migrations,
-      publishes: [INVOICE_ISSUED],
+      publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED],
     }),
   ],
 
@@ -52,6 +59,29 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         return this.listPage<Invoice>(ctx, { orderId, customerId, status }, { page, pageSize });
       },
     },
+
+    /**
+     * POST /invoices/:id/pay — records the payment of an open invoice; `invoice.paid` makes its
+     * order `paid`. 409 if void or already paid. Honours `Idempotency-Key`.
+     */
+    pay: {
+      params: idParams,
+      async handler(ctx: Context<IdParams, HttpMeta>): Promise<Invoice> {
+        const { body } = await this.idempotent(ctx, async (transaction) => {
+          const row = await this.lockOrFail(ctx.params.id, transaction);
+          const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
+          await row.update({ status, paidAt: new Date() }, { transaction });
+          const invoice = this.toPlain<Invoice>(row);
+          await this.publish(ctx, transaction, INVOICE_PAID, {
+            invoiceId: invoice.id,
+            orderId: invoice.orderId,
+            paidAt: new Date(invoice.paidAt!).toISOString(),
+          });
+          return invoice;
+        });
+        return body;
+      },
+    },
   },
 
   events: {
@@ -59,6 +89,30 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     [ORDER_CREATED.name]: {
       handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
         return this.consumeOnce(ctx, ORDER_CREATED, (transaction) => this.issueInvoice(ctx, ctx.params.data, transaction));
+      },
+    },
+
+    /**
+     * The order was cancelled: its open invoice is voided (`invoice.voided`). Until the invoice has been
+     * issued the message waits. A paid invoice is not voided: that needs a refund, so it is rejected
+     * and parked for an operator.
+     */
+    [ORDER_CANCELLED.name]: {
+      handler(ctx: Context<EventEnvelope<OrderCancelledData>>) {
+        return this.consumeOnce(ctx, ORDER_CANCELLED, async (transaction) => {
+          const { orderId } = ctx.params.data;
+          const row = await this.model.findOne({ where: { orderId }, transaction, lock: transaction.LOCK.UPDATE });
+          if (!row) throw notYet("The order's invoice is not issued yet", { orderId });
+          const status = invoiceStatus.transition(row.get("status") as InvoiceStatus, "void");
+          if (!status) return;
+          await row.update({ status, voidedAt: new Date() }, { transaction });
+          const invoice = this.toPlain<Invoice>(row);
+          await this.publish(ctx, transaction, INVOICE_VOIDED, {
+            invoiceId: invoice.id,
+            orderId: invoice.orderId,
+            voidedAt: new Date(invoice.voidedAt!).toISOString(),
+          });
+        });
       },
     },
   },

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { INVOICE_ISSUED, type InvoiceIssuedData } from "../../contracts/events/invoice-issued";
+import { INVOICE_PAID, type InvoicePaidData } from "../../contracts/events/invoice-paid";
+import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import {
@@ -11,12 +13,14 @@ import {
   type Order,
   type OrderStatus,
 } from "../../contracts/orders";
-import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { idParams, type IdParams } from "../../contracts/paging";
+import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { notYet } from "../../mixins/messaging.mixin";
 import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
 import { priceItems } from "./order-pricing";
-import { transition } from "./order-status";
+import { orderStatus } from "./order-status";
 
 /**
  * Orders: accepts orders, owns the `orders` database, and follows each order through its lifecycle
@@ -32,7 +36,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       table: "orders",
       attributes: orderAttributes,
       migrations,
-      publishes: [ORDER_CREATED],
+      publishes: [ORDER_CREATED, ORDER_CANCELLED],
     }),
   ],
 
@@ -78,29 +82,65 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       },
     },
 
-    /** GET /orders — newest first, filtered by customer and status. */
+    /** GET /orders — newest first, filtered by customer, status and creation time. */
     list: {
       params: listOrdersParams,
       handler(ctx: Context<ListOrdersParams>) {
-        const { customerId, status, page, pageSize } = ctx.params;
-        return this.listPage<Order>(ctx, { customerId, status }, { page, pageSize });
+        const { customerId, status, createdFrom, createdTo, page, pageSize } = ctx.params;
+        return this.listPage<Order>(ctx, { customerId, status, createdAt: between(createdFrom, createdTo) }, { page, pageSize });
+      },
+    },
+
+    /**
+     * POST /orders/:id/cancel — a pending or invoiced order becomes `cancelled`, and `order.cancelled`
+     * makes invoices void its invoice. 409 once paid (or cancelled). Honours `Idempotency-Key`.
+     */
+    cancel: {
+      params: idParams,
+      async handler(ctx: Context<IdParams, HttpMeta>): Promise<Order> {
+        const { body } = await this.idempotent(ctx, async (transaction) => {
+          const row = await this.lockOrFail(ctx.params.id, transaction);
+          const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
+          await row.update({ status }, { transaction });
+          const order = this.toPlain<Order>(row);
+          await this.publish(ctx, transaction, ORDER_CANCELLED, {
+            orderId: order.id,
+            cancelledAt: new Date(order.updatedAt).toISOString(),
+          });
+          return order;
+        });
+        return body;
       },
     },
   },
 
   events: {
-    /** The order's invoice exists: the order becomes `invoiced` (again: a no-op). */
+    /**
+     * The order's invoice exists: the order becomes `invoiced` (again: a no-op). A cancelled order
+     * only records it: that invoice is being voided.
+     */
     [INVOICE_ISSUED.name]: {
       handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
         return this.consumeOnce(ctx, INVOICE_ISSUED, async (transaction) => {
           const { orderId, invoiceId } = ctx.params.data;
-          const row = await this.model.findByPk(orderId, { transaction, lock: transaction.LOCK.UPDATE });
-          if (!row) {
-            this.logger.warn(`invoice.issued for unknown order ${orderId}`);
-            return;
-          }
-          const next = transition(row.get("status") as OrderStatus, "invoiced");
-          if (next) await row.update({ status: next, invoiceId }, { transaction });
+          const row = await this.lockOrFail(orderId, transaction);
+          const current = row.get("status") as OrderStatus;
+          const status = current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current);
+          await row.update({ status, invoiceId }, { transaction });
+        });
+      },
+    },
+
+    /** The order's invoice was paid: the order becomes `paid`, once it knows it is invoiced. */
+    [INVOICE_PAID.name]: {
+      handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
+        return this.consumeOnce(ctx, INVOICE_PAID, async (transaction) => {
+          const { orderId } = ctx.params.data;
+          const row = await this.lockOrFail(orderId, transaction);
+          const current = row.get("status") as OrderStatus;
+          if (current === "pending") throw notYet("invoice.issued has not arrived yet", { orderId });
+          const status = orderStatus.transition(current, "paid");
+          if (status) await row.update({ status }, { transaction });
         });
       },
     },

@@ -1,8 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { requireJsonBody } from "../../../services/gateway/require-json";
 
-const request = (method: string, contentType?: string) =>
-  ({ method, headers: contentType === undefined ? {} : { "content-type": contentType } }) as IncomingMessage;
+const request = (method: string, contentType?: string, contentLength = "12") =>
+  ({
+    method,
+    headers: { "content-length": contentLength, ...(contentType === undefined ? {} : { "content-type": contentType }) },
+  }) as unknown as IncomingMessage;
 
 describe("requireJsonBody", () => {
   it.each(["application/json", "application/json; charset=utf-8", "Application/JSON"])("accepts %s", (type) => {
@@ -20,5 +23,6 @@ describe("requireJsonBody", () => {
 
   it("lets requests without a body through", () => {
     expect(() => requireJsonBody(request("GET"))).not.toThrow();
+    expect(() => requireJsonBody(request("POST", undefined, "0"))).not.toThrow();
   });
 });

@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { ORDER_STATUSES, type OrderStatus } from "../../../contracts/orders";
-import { transition } from "../../../services/orders/order-status";
+import { orderStatus } from "../../../services/orders/order-status";
 
 /** Every (current, target) pair: the new status, null for "already happened", or 409. */
 const EXPECTED: Record<OrderStatus, Record<OrderStatus, OrderStatus | null | 409>> = {
@@ -10,21 +10,35 @@ const EXPECTED: Record<OrderStatus, Record<OrderStatus, OrderStatus | null | 409
   cancelled: { pending: 409, invoiced: 409, paid: 409, cancelled: null },
 };
 
-describe("order status transitions", () => {
-  const cases = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => [from, to, EXPECTED[from][to]] as const));
+const cases = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => [from, to, EXPECTED[from][to]] as const));
 
+function conflictOf(move: () => unknown): unknown {
+  try {
+    move();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe("order status, event-driven (transition)", () => {
   it.each(cases)("%s → %s gives %s", (from, to, expected) => {
     if (expected === 409) {
-      let error: unknown;
-      try {
-        transition(from, to);
-      } catch (err) {
-        error = err;
-      }
+      const error = conflictOf(() => orderStatus.transition(from, to));
       expect(error).toBeInstanceOf(Errors.MoleculerClientError);
       expect(error).toMatchObject({ code: 409, type: "ILLEGAL_TRANSITION", data: { status: from, target: to } });
     } else {
-      expect(transition(from, to)).toBe(expected);
+      expect(orderStatus.transition(from, to)).toBe(expected);
+    }
+  });
+});
+
+describe("order status, client-driven (command)", () => {
+  it.each(cases)("%s → %s gives %s (already happened is a 409 too)", (from, to, expected) => {
+    if (typeof expected === "string") {
+      expect(orderStatus.command(from, to)).toBe(expected);
+    } else {
+      expect(conflictOf(() => orderStatus.command(from, to))).toMatchObject({ code: 409, data: { status: from } });
     }
   });
 });
