@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors, TransporterConfig } from "moleculer";
+import { replCommands } from "./scripts/repl-commands";
 
 /**
  * Broker options shared by every node (gateway, orders, invoices, repl).
@@ -74,6 +75,9 @@ const config: BrokerOptions = {
 
   // Stop takes the in-flight requests to the end before the node leaves.
   tracking: { enabled: true, shutdownTimeout: 10_000 },
+
+  // `npm run repl`: `order <id>` and `consistency` beside Moleculer's own commands.
+  replOptions: { customCommands: replCommands },
 
   heartbeatInterval: 5,
   heartbeatTimeout: 15,

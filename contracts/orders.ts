@@ -80,6 +80,17 @@ export const createOrderParams = {
   },
 } as const;
 
+/** The example body of the published API (GET /openapi.json); tests check it passes `createOrderParams`. */
+export const createOrderExample: CreateOrderParams = {
+  customerId: "cust-42",
+  customer: { name: "Ada Lovelace", email: "ada@example.com" },
+  currency: "EUR",
+  items: [
+    { sku: "BOOK-1", description: "Notes on the Analytical Engine", quantity: 2, unitPrice: 1500 },
+    { sku: "PEN", quantity: 3, unitPrice: 199 },
+  ],
+};
+
 /** `orders.list` — the query of `GET /orders`, newest first. */
 export interface ListOrdersParams extends PagingParams {
   customerId?: string;

@@ -112,15 +112,18 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         },
       },
 
-      /** Readiness: the database answers and every consumer of this service's events is known. */
+      /**
+       * Readiness: the database answers and every consumer of this service's events is known;
+       * the answer carries the service's consistency report.
+       */
       ready: {
-        async handler() {
-          await sequelize.query("SELECT 1");
+        async handler(ctx: Context) {
+          const consistency = await ctx.call(`${this.name}.consistencyReport`);
           const missing = unreachableConsumers(this.broker, options.publishes);
           if (missing.length > 0) {
             throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE", { missing });
           }
-          return { status: "up" };
+          return { status: "up", consistency };
         },
       },
     },

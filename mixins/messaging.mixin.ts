@@ -13,7 +13,7 @@ import { createEnvelope, type EventContract, type EventEnvelope } from "../contr
 import { idParams, type IdParams } from "../contracts/paging";
 import { toServiceError } from "./database-errors";
 import { Inbox } from "./inbox";
-import { Outbox } from "./outbox";
+import { Outbox, type OutboxReport } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
 /**
@@ -26,6 +26,7 @@ export function notYet(message: string, data?: unknown): Errors.MoleculerRetryab
 
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
+  outboxReport(): Promise<OutboxReport>;
   /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */
   publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
   /**
@@ -57,6 +58,13 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
 
   return {
     actions: {
+      /** How far behind this service's events are (REPL `consistency`, `GET /ready`). */
+      consistencyReport: {
+        async handler() {
+          return { outbox: await this.outboxReport() };
+        },
+      },
+
       /** Messages a consumer rejected `OUTBOX_MAX_FAILURES` times: kept, never dropped (REPL). */
       parkedMessages: {
         handler() {
@@ -103,6 +111,10 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
     },
 
     methods: {
+      outboxReport(): Promise<OutboxReport> {
+        return outbox.report();
+      },
+
       async publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
         // Caused by the message being handled, or else by the action call.
         const causationId = ctx.eventName ? (ctx.params as EventEnvelope<unknown>).id : ctx.id;

@@ -11,6 +11,15 @@ export interface PendingMessage {
   attempts: number;
 }
 
+/** How far this service's outbox is behind. */
+export interface OutboxReport {
+  /** messages some consumer has not acknowledged yet */
+  pending: number;
+  /** age of the oldest of them, 0 when none */
+  oldestPendingSeconds: number;
+  parked: number;
+}
+
 export interface ParkedMessage {
   id: string;
   type: string;
@@ -84,6 +93,20 @@ export class Outbox {
       `UPDATE outbox SET next_attempt_at = now()
        WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at > now()`,
     );
+  }
+
+  /** Two partial-index scans: cheap enough for every readiness probe. */
+  async report(): Promise<OutboxReport> {
+    const [pending] = await this.sequelize.query<{ count: number; oldest: number | null }>(
+      `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float AS oldest
+       FROM outbox WHERE delivered_at IS NULL AND parked_at IS NULL`,
+      { type: QueryTypes.SELECT },
+    );
+    const [parked] = await this.sequelize.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM outbox WHERE parked_at IS NOT NULL`,
+      { type: QueryTypes.SELECT },
+    );
+    return { pending: pending.count, oldestPendingSeconds: Math.round(pending.oldest ?? 0), parked: parked.count };
   }
 
   parked(): Promise<ParkedMessage[]> {

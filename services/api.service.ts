@@ -4,13 +4,17 @@ import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
 import { toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
+import { openApiDocument } from "./gateway/openapi";
 import { requireJsonBody } from "./gateway/require-json";
+import { ROUTES, aliases } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
 const BACKENDS = ["orders", "invoices"] as const;
 
+const OPENAPI = openApiDocument(ROUTES);
+
 /**
- * The REST gateway (ARCHITECTURE §3). Only the aliases below are reachable over HTTP
+ * The REST gateway (ARCHITECTURE §3). Only the routes of gateway/routes.ts are reachable over HTTP
  * (`mappingPolicy: "restrict"`); Kong sits in front of it.
  */
 const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
@@ -27,17 +31,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         path: "/",
         mappingPolicy: "restrict",
         autoAliases: false,
-        aliases: {
-          "POST /orders": "orders.create",
-          "GET /orders/:id": "orders.get",
-          "GET /orders": "orders.list",
-          "POST /orders/:id/cancel": "orders.cancel",
-          "GET /invoices/:id": "invoices.get",
-          "GET /invoices": "invoices.list",
-          "POST /invoices/:id/pay": "invoices.pay",
-          "GET /health": "api.health",
-          "GET /ready": "api.ready",
-        },
+        aliases,
         bodyParsers: {
           json: { strict: true, limit: process.env.BODY_LIMIT ?? "64kb" },
           urlencoded: false,
@@ -64,7 +58,14 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
       },
     },
 
-    /** Readiness: every backend service answers and reaches its database. */
+    /** GET /openapi.json */
+    openapi: {
+      handler() {
+        return OPENAPI;
+      },
+    },
+
+    /** Readiness: every backend service answers and reaches its database; with their consistency reports. */
     ready: {
       async handler(ctx: Context) {
         const checks = await Promise.allSettled(
@@ -72,6 +73,12 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         );
         const services = Object.fromEntries(
           BACKENDS.map((service, i) => [service, checks[i].status === "fulfilled" ? "up" : "down"]),
+        );
+        const consistency = Object.fromEntries(
+          BACKENDS.flatMap((service, i) => {
+            const check = checks[i];
+            return check.status === "fulfilled" ? [[service, (check.value as { consistency: unknown }).consistency]] : [];
+          }),
         );
         const problems = Object.fromEntries(
           BACKENDS.flatMap((service, i) => {
@@ -82,7 +89,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         if (Object.keys(problems).length > 0) {
           throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services, problems });
         }
-        return { status: "ready", services };
+        return { status: "ready", services, consistency };
       },
     },
   },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { QueryTypes } from "sequelize";
 import { INVOICE_ISSUED, type InvoiceIssuedData } from "../../contracts/events/invoice-issued";
 import { INVOICE_PAID, type InvoicePaidData } from "../../contracts/events/invoice-paid";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
@@ -88,6 +89,22 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       handler(ctx: Context<ListOrdersParams>) {
         const { customerId, status, createdFrom, createdTo, page, pageSize } = ctx.params;
         return this.listPage<Order>(ctx, { customerId, status, createdAt: between(createdFrom, createdTo) }, { page, pageSize });
+      },
+    },
+
+    /**
+     * The messaging report plus the orders still without an invoice after `olderThanSeconds`
+     * (default 300): each one is an order.created that has not turned into an invoice yet.
+     */
+    consistencyReport: {
+      params: { olderThanSeconds: { type: "number", integer: true, min: 0, default: 300, convert: true } },
+      async handler(ctx: Context<{ olderThanSeconds: number }>) {
+        const [{ count }] = await this.model.sequelize!.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM orders
+           WHERE invoice_id IS NULL AND created_at < now() - :seconds * interval '1 second'`,
+          { replacements: { seconds: ctx.params.olderThanSeconds }, type: QueryTypes.SELECT },
+        );
+        return { outbox: await this.outboxReport(), ordersWithoutInvoice: count, olderThanSeconds: ctx.params.olderThanSeconds };
       },
     },
 

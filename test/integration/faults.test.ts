@@ -42,8 +42,20 @@ describe("faults", () => {
     expect(
       await queryDatabase(cluster.databases.invoices, "SELECT id FROM invoices WHERE order_id = ANY($1::uuid[])", [ids]),
     ).toEqual([]);
+    // The consistency report sees the backlog…
+    expect(await tester!.call("orders.consistencyReport", { olderThanSeconds: 0 })).toMatchObject({
+      outbox: { pending: 20, parked: 0 },
+      ordersWithoutInvoice: 20,
+    });
     await cluster.startNode("invoices", "invoices");
     await expectEveryOrderInvoicedOnce(cluster, ids);
+    // …and its end.
+    await eventually(async () => {
+      expect(await tester!.call("orders.consistencyReport", { olderThanSeconds: 0 })).toMatchObject({
+        outbox: { pending: 0, oldestPendingSeconds: 0, parked: 0 },
+        ordersWithoutInvoice: 0,
+      });
+    });
   });
 
   it("2. invoices node killed (SIGKILL) in the middle of handling a batch", async () => {
@@ -144,6 +156,8 @@ describe("faults", () => {
       return list.find((m) => m.id === poison.id)!;
     });
     expect(parked.failures).toBe(3);
+    const ready = await cluster.http.get("/ready");
+    expect(ready.body.consistency.orders.outbox.parked).toBe(1);
     expect(parked.lastError).toMatch(/^invoices: /);
 
     expect(await tester!.call("orders.replayMessage", { id: poison.id })).toEqual({ id: poison.id, replayed: true });

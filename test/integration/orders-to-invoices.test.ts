@@ -108,12 +108,20 @@ describe("an order becomes an invoice across three nodes over RabbitMQ", () => {
     expect(page2.body.rows.map((o) => o.id)).toEqual([first.body.id]);
   });
 
-  it("answers health and readiness", async () => {
+  it("answers health, readiness (with consistency reports) and its OpenAPI document", async () => {
     expect(await cluster.http.get("/health")).toMatchObject({ status: 200, body: { status: "ok" } });
     expect(await cluster.http.get("/ready")).toMatchObject({
       status: 200,
-      body: { status: "ready", services: { orders: "up", invoices: "up" } },
+      body: {
+        status: "ready",
+        services: { orders: "up", invoices: "up" },
+        consistency: {
+          orders: { outbox: { parked: 0 }, ordersWithoutInvoice: 0 },
+          invoices: { outbox: { parked: 0 } },
+        },
+      },
     });
+    expect(await cluster.http.get("/openapi.json")).toMatchObject({ status: 200, body: { openapi: "3.1.0" } });
   });
 
   it("connects every node to RabbitMQ with a prefetch of 100", async () => {

@@ -61,5 +61,10 @@ describe("npm run repl", () => {
     await eventually(async () => {
       await type(`call invoices.find '{"query":{"orderId":"${id}"}}'`, /number: 'INV-\d{4}-\d{6}'/);
     });
+
+    // The project's own commands.
+    const both = await type(`order ${id}`, /invoice: \{[\s\S]*number: 'INV-/);
+    expect(both).toContain(`orderId: '${id}'`);
+    await type("consistency", /orders: \{[\s\S]*ordersWithoutInvoice: 0[\s\S]*invoices: \{[\s\S]*parked: 0/);
   });
 });

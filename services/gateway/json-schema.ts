@@ -1,0 +1,61 @@
+/**
+ * JSON Schema (2020-12, as OpenAPI 3.1 uses it) from the fastest-validator rules the actions
+ * validate with, so the published API and the enforced one are one schema. Covers the rule types
+ * this project uses; another type is an error, not a silent `{}`.
+ */
+type Rule = string | Record<string, any>;
+type JsonSchema = Record<string, unknown>;
+
+const FORMATS: Record<string, JsonSchema> = {
+  email: { type: "string", format: "email" },
+  uuid: { type: "string", format: "uuid" },
+  date: { type: "string", format: "date-time" },
+};
+
+export function toJsonSchema(rule: Rule): JsonSchema {
+  const r: Record<string, any> = typeof rule === "string" ? { type: rule } : rule;
+  const common: JsonSchema = r.default === undefined ? {} : { default: r.default };
+  switch (r.type) {
+    case "string":
+      return { type: "string", ...bounds(r, "Length"), ...(r.pattern ? { pattern: r.pattern.source ?? r.pattern } : {}), ...common };
+    case "email":
+    case "uuid":
+    case "date":
+      return { ...FORMATS[r.type], ...(r.max ? { maxLength: r.max } : {}), ...common };
+    case "number":
+      return { type: r.integer ? "integer" : "number", ...bounds(r, "imum"), ...common };
+    case "enum":
+      return { type: "string", enum: [...r.values], ...common };
+    case "equal":
+      return { const: r.value };
+    case "array":
+      return { type: "array", items: toJsonSchema(r.items), ...bounds(r, "Items"), ...common };
+    case "object":
+      return objectSchema(r.props, Boolean(r.strict));
+    default:
+      throw new Error(`No JSON Schema for the fastest-validator type '${r.type}'`);
+  }
+}
+
+/** A root params schema (`$$strict` and props side by side), as the actions declare them. */
+export function paramsToJsonSchema(params: Record<string, Rule>): JsonSchema {
+  const { $$strict, ...props } = params;
+  return objectSchema(props, Boolean($$strict));
+}
+
+function objectSchema(props: Record<string, Rule>, strict: boolean): JsonSchema {
+  const entries = Object.entries(props);
+  const required = entries.filter(([, rule]) => typeof rule === "string" || !rule.optional).map(([name]) => name);
+  return {
+    type: "object",
+    properties: Object.fromEntries(entries.map(([name, rule]) => [name, toJsonSchema(rule)])),
+    ...(required.length ? { required } : {}),
+    ...(strict ? { additionalProperties: false } : {}),
+  };
+}
+
+/** fastest-validator's min/max as minLength/maxLength, minimum/maximum or minItems/maxItems. */
+function bounds(r: Record<string, any>, kind: "Length" | "imum" | "Items"): JsonSchema {
+  const [min, max] = kind === "imum" ? ["minimum", "maximum"] : [`min${kind}`, `max${kind}`];
+  return { ...(r.min === undefined ? {} : { [min]: r.min }), ...(r.max === undefined ? {} : { [max]: r.max }) };
+}

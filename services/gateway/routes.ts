@@ -1,0 +1,34 @@
+import { listInvoicesParams } from "../../contracts/invoices";
+import { createOrderExample, createOrderParams, listOrdersParams } from "../../contracts/orders";
+import { idParams } from "../../contracts/paging";
+
+/** One public REST route: the gateway's alias and its entry in GET /openapi.json come from it. */
+export interface Route {
+  method: "GET" | "POST";
+  /** moleculer-web's syntax (`/orders/:id`) */
+  path: string;
+  action: string;
+  summary: string;
+  /** the fastest-validator params of the action; path parameters included */
+  params?: Record<string, unknown>;
+  status: number;
+  example?: unknown;
+  /** honours the Idempotency-Key header */
+  idempotent?: boolean;
+}
+
+/** ARCHITECTURE §3. Nothing else is reachable over HTTP (`mappingPolicy: "restrict"`). */
+export const ROUTES: Route[] = [
+  { method: "POST", path: "/orders", action: "orders.create", summary: "Create an order (totals are computed)", params: createOrderParams, status: 201, example: createOrderExample, idempotent: true },
+  { method: "GET", path: "/orders/:id", action: "orders.get", summary: "One order", params: idParams, status: 200 },
+  { method: "GET", path: "/orders", action: "orders.list", summary: "Orders, newest first", params: listOrdersParams, status: 200 },
+  { method: "POST", path: "/orders/:id/cancel", action: "orders.cancel", summary: "Cancel an order; its invoice is voided", params: idParams, status: 200, idempotent: true },
+  { method: "GET", path: "/invoices/:id", action: "invoices.get", summary: "One invoice", params: idParams, status: 200 },
+  { method: "GET", path: "/invoices", action: "invoices.list", summary: "Invoices, newest first", params: listInvoicesParams, status: 200 },
+  { method: "POST", path: "/invoices/:id/pay", action: "invoices.pay", summary: "Record an invoice's payment; its order becomes paid", params: idParams, status: 200, idempotent: true },
+  { method: "GET", path: "/health", action: "api.health", summary: "Liveness of the gateway", status: 200 },
+  { method: "GET", path: "/ready", action: "api.ready", summary: "Readiness: services and databases reachable, with consistency reports", status: 200 },
+  { method: "GET", path: "/openapi.json", action: "api.openapi", summary: "This document", status: 200 },
+];
+
+export const aliases = Object.fromEntries(ROUTES.map((route) => [`${route.method} ${route.path}`, route.action]));

@@ -1,0 +1,35 @@
+import { paramsToJsonSchema, toJsonSchema } from "../../../services/gateway/json-schema";
+
+describe("toJsonSchema", () => {
+  it.each([
+    [{ type: "string", min: 1, max: 64, pattern: /^[a-z]+$/ }, { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z]+$" }],
+    [{ type: "number", integer: true, min: 1, default: 1, convert: true }, { type: "integer", minimum: 1, default: 1 }],
+    [{ type: "number", max: 2.5 }, { type: "number", maximum: 2.5 }],
+    [{ type: "enum", values: ["a", "b"] }, { type: "string", enum: ["a", "b"] }],
+    [{ type: "email", max: 254 }, { type: "string", format: "email", maxLength: 254 }],
+    ["uuid", { type: "string", format: "uuid" }],
+    [{ type: "date", convert: true, optional: true }, { type: "string", format: "date-time" }],
+    [{ type: "equal", value: 1 }, { const: 1 }],
+  ])("%o → %o", (rule, schema) => {
+    expect(toJsonSchema(rule)).toEqual(schema);
+  });
+
+  it("maps objects and arrays, strictness and optional props", () => {
+    expect(
+      paramsToJsonSchema({
+        $$strict: true,
+        tags: { type: "array", min: 1, items: "string" },
+        note: { type: "string", optional: true },
+      }),
+    ).toEqual({
+      type: "object",
+      properties: { tags: { type: "array", minItems: 1, items: { type: "string" } }, note: { type: "string" } },
+      required: ["tags"],
+      additionalProperties: false,
+    });
+  });
+
+  it("refuses a rule type it cannot express rather than publishing {}", () => {
+    expect(() => toJsonSchema({ type: "custom" })).toThrow(/custom/);
+  });
+});
