@@ -38,9 +38,9 @@ export function toJsonSchema(rule: Rule): JsonSchema {
 }
 
 /** A root params schema (`$$strict` and props side by side), as the actions declare them. */
-export function paramsToJsonSchema(params: Record<string, Rule>): JsonSchema {
+export function paramsToJsonSchema(params: Record<string, unknown>): JsonSchema {
   const { $$strict, ...props } = params;
-  return objectSchema(props, Boolean($$strict));
+  return objectSchema(props as Record<string, Rule>, Boolean($$strict));
 }
 
 function objectSchema(props: Record<string, Rule>, strict: boolean): JsonSchema {

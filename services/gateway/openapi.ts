@@ -41,7 +41,7 @@ export function openApiDocument(routes: Route[]): Schema {
 
 function operation(route: Route): Schema {
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]);
-  const schema = route.params ? paramsToJsonSchema(route.params as never) : { type: "object", properties: {} };
+  const schema = route.params ? paramsToJsonSchema(route.params) : { type: "object", properties: {} };
   const properties: Record<string, Schema> = schema.properties as Record<string, Schema>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
   const rest = Object.fromEntries(Object.entries(properties).filter(([name]) => !pathNames.includes(name)));

@@ -1,7 +1,7 @@
 import { paramsToJsonSchema, toJsonSchema } from "../../../services/gateway/json-schema";
 
 describe("toJsonSchema", () => {
-  it.each([
+  it.each<[string | Record<string, unknown>, object]>([
     [{ type: "string", min: 1, max: 64, pattern: /^[a-z]+$/ }, { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z]+$" }],
     [{ type: "number", integer: true, min: 1, default: 1, convert: true }, { type: "integer", minimum: 1, default: 1 }],
     [{ type: "number", max: 2.5 }, { type: "number", maximum: 2.5 }],
