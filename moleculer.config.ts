@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors, TransporterConfig } from "moleculer";
+import { TracingMiddleware } from "./mixins/tracing.middleware";
 import { replCommands } from "./scripts/repl-commands";
 
 /**
@@ -82,6 +83,10 @@ const config: BrokerOptions = {
   heartbeatInterval: 5,
   heartbeatTimeout: 15,
   validator: true,
+
+  // OpenTelemetry: a span per action and event handler, W3C trace context in ctx.headers between
+  // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/tracing.js is preloaded.
+  middlewares: [TracingMiddleware],
 };
 
 export default config;

@@ -11,6 +11,7 @@ import {
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
+import { currentTraceparent, outsideTrace, withTraceparent } from "./trace-context";
 import { toServiceError } from "./database-errors";
 import { Inbox } from "./inbox";
 import { Outbox, type OutboxReport } from "./outbox";
@@ -122,9 +123,11 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           correlationId: ctx.requestID ?? ctx.id,
           causationId,
           source: this.name,
+          traceparent: currentTraceparent(),
         });
         await outbox.add(envelope, contract.consumers, transaction);
-        transaction.afterCommit(() => this.relay.kick());
+        // The relay's pass is no part of this request's trace; each emit continues its own message's.
+        transaction.afterCommit(() => outsideTrace(() => this.relay.kick()));
       },
 
       async consumeOnce<T>(
@@ -159,7 +162,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         outbox,
         {
           knownGroups: (type) => this.broker.getEventGroups(type),
-          emit: (envelope, groups) => this.broker.emit(envelope.type, envelope, { groups }),
+          emit: (envelope, groups) => withTraceparent(envelope.traceparent, () => this.broker.emit(envelope.type, envelope, { groups })),
         },
         relayOptionsFromEnv(),
         this.logger,

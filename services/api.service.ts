@@ -47,9 +47,10 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   actions: {
     /**
      * moleculer-web's request handler. The broker's retry policy is for calls to other services;
-     * retrying the whole HTTP request on top of that would multiply the attempts.
+     * retrying the whole HTTP request on top of that would multiply the attempts. No span of its own
+     * (`tracing: false`): the HTTP server span stands for it and is the parent of the calls it makes.
      */
-    rest: { retryPolicy: { enabled: false } },
+    rest: { retryPolicy: { enabled: false }, tracing: false },
 
     /** Liveness: the gateway process answers. */
     health: {

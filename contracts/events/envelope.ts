@@ -14,6 +14,8 @@ export interface EventEnvelope<TData> {
   causationId: string;
   /** the producing service: where consumers send their acknowledgement */
   source: string;
+  /** W3C trace context of the transaction that wrote the message: the relay's emit continues that trace */
+  traceparent?: string;
   data: TData;
 }
 
@@ -47,6 +49,7 @@ export function defineEvent<TData>(
       correlationId: { type: "string" },
       causationId: { type: "string" },
       source: { type: "string", min: 1 },
+      traceparent: { type: "string", optional: true },
       data: { type: "object", props: dataProps },
     },
   };
@@ -55,7 +58,7 @@ export function defineEvent<TData>(
 export function createEnvelope<TData>(
   contract: EventContract<TData>,
   data: TData,
-  cause: { correlationId: string; causationId: string; source: string },
+  cause: { correlationId: string; causationId: string; source: string; traceparent?: string },
 ): EventEnvelope<TData> {
   return {
     id: randomUUID(),

@@ -66,8 +66,10 @@ describe("Dockerfile", () => {
     const [cmd] = args(runtime, "CMD");
     expect(args(runtime, "ENTRYPOINT")).toEqual([]);
     const argv: string[] = JSON.parse(cmd); // exec form: the runner is PID 1 and gets SIGTERM itself
-    expect(argv.slice(0, 2)).toEqual(["node", "node_modules/moleculer/bin/moleculer-runner.js"]);
-    expect(existsSync(join(root, argv[1]))).toBe(true);
+    // the tracing preload, compiled from scripts/tracing.ts, before the runner loads anything
+    expect(argv.slice(0, 4)).toEqual(["node", "--require", "./dist/scripts/tracing.js", "node_modules/moleculer/bin/moleculer-runner.js"]);
+    expect(existsSync(join(root, "scripts", "tracing.ts"))).toBe(true);
+    expect(existsSync(join(root, argv[3]))).toBe(true);
     const config = argv[argv.indexOf("--config") + 1];
     expect(config).toBe("dist/moleculer.config.js");
     // tsconfig.build.json compiles moleculer.config.ts and services/ from the root into dist/.

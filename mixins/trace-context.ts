@@ -1,0 +1,25 @@
+import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+
+/**
+ * The W3C `traceparent` of the active span: stored with work that is carried out later, such as an
+ * outbox row, so that the work continues the trace that caused it. Undefined outside a trace.
+ */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/** Runs `work` as part of the trace `traceparent` names; without one, as it would run anyway. */
+export function withTraceparent<T>(traceparent: string | undefined, work: () => T): T {
+  if (!traceparent) return work();
+  return context.with(propagation.extract(ROOT_CONTEXT, { traceparent }), work);
+}
+
+/**
+ * Runs `work` outside the active trace. For background work a request merely sets off (the relay's
+ * pass after a commit): it would otherwise be counted as part of that request's trace.
+ */
+export function outsideTrace<T>(work: () => T): T {
+  return context.with(ROOT_CONTEXT, work);
+}

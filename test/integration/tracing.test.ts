@@ -1,0 +1,169 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Invoice } from "../../contracts/invoices";
+import type { Order } from "../../contracts/orders";
+import type { Page } from "../../contracts/paging";
+import { startCluster, type Cluster } from "../support/cluster";
+import { eventually } from "../support/eventually";
+import { orderBody } from "../support/orders";
+import { freePort } from "../support/ports";
+import { setDatabaseOutage } from "../support/postgres";
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan, type SpanKind } from "../support/otlp-receiver";
+
+let receiver: OtlpReceiver;
+let cluster: Cluster;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  // A short batch delay: spans reach the receiver within a fraction of a second.
+  cluster = await startCluster({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200" });
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  await receiver?.stop();
+});
+
+/** What Kong sends: a trace of its own, with Kong's span as the parent of everything the request causes. */
+function incomingTrace() {
+  const traceId = randomBytes(16).toString("hex");
+  const spanId = randomBytes(8).toString("hex");
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+const spansOf = (traceId: string) => receiver.spans.filter((span) => span.traceId === traceId);
+
+function find(spans: ReceivedSpan[], service: string, kind: SpanKind, matches: (span: ReceivedSpan) => boolean): ReceivedSpan {
+  const found = spans.filter((span) => span.service === service && span.kind === kind && matches(span));
+  expect(found.map((span) => `${span.service} ${span.name}`)).toHaveLength(1);
+  return found[0];
+}
+
+const named = (name: string) => (span: ReceivedSpan) => span.name === name;
+const inserting = (table: string) => (span: ReceivedSpan) =>
+  new RegExp(`^INSERT INTO "?${table}"?`, "i").test(String(span.attributes["db.query.text"] ?? span.attributes["db.statement"]));
+
+/** The chain of spans from `span` up to the root of what was received, `span` first. */
+function lineage(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const chain = [span];
+  for (let parent = byId.get(span.parentSpanId); parent; parent = byId.get(parent.parentSpanId)) chain.push(parent);
+  return chain;
+}
+
+describe("one POST /orders is one trace: Kong → gateway → orders → INSERT → relay → invoices → INSERT", () => {
+  it("continues the incoming traceparent through every node, the outbox and the databases", async () => {
+    const incoming = incomingTrace();
+    const created = await cluster.http.raw<Order>("POST", "/orders", {
+      body: JSON.stringify(orderBody("traced")),
+      headers: { "content-type": "application/json", traceparent: incoming.traceparent },
+    });
+    expect(created.status).toBe(201);
+    await eventually(async () => {
+      const { body } = await cluster.http.get<Order>(`/orders/${created.body.id}`);
+      expect(body.status).toBe("invoiced");
+    });
+
+    await eventually(async () => {
+      const spans = spansOf(incoming.traceId);
+      expect(new Set(spans.map((span) => span.service))).toEqual(new Set(["gateway", "orders", "invoices"]));
+
+      // The gateway's HTTP span continues Kong's; moleculer-web's own action adds no span in between.
+      const http = find(spans, "gateway", "SPAN_KIND_SERVER", (span) => span.attributes["http.request.method"] === "POST");
+      expect(http.parentSpanId).toBe(incoming.spanId);
+      const create = find(spans, "orders", "SPAN_KIND_SERVER", named("orders.create"));
+      expect(create.parentSpanId).toBe(http.spanId);
+      expect(create.attributes).toMatchObject({ "rpc.system.name": "moleculer", "rpc.method": "orders.create" });
+      expect(lineage(spans, find(spans, "orders", "SPAN_KIND_CLIENT", inserting("orders")))).toContain(create);
+
+      // The relay emits later, outside the request, yet continues its trace from the outbox row.
+      const send = find(spans, "orders", "SPAN_KIND_PRODUCER", named("send order.created"));
+      expect(send.parentSpanId).toBe(create.spanId);
+      const issue = find(spans, "invoices", "SPAN_KIND_CONSUMER", named("process order.created"));
+      expect(issue.parentSpanId).toBe(send.spanId);
+      expect(issue.attributes).toMatchObject({
+        "messaging.system": "moleculer",
+        "messaging.destination.name": "order.created",
+        "messaging.operation.type": "process",
+        "messaging.consumer.group.name": "invoices",
+      });
+      expect(lineage(spans, find(spans, "invoices", "SPAN_KIND_CLIENT", inserting("invoices")))).toContain(issue);
+
+      // …and on through invoice.issued back to orders, which marks the order invoiced.
+      const invoiced = find(spans, "orders", "SPAN_KIND_CONSUMER", named("process invoice.issued"));
+      expect(lineage(spans, invoiced)).toContain(issue);
+
+      // One tree: every span's parent arrived too, except the HTTP span's, which is Kong's.
+      const ids = new Set(spans.map((span) => span.spanId));
+      expect(spans.filter((span) => !ids.has(span.parentSpanId)).map((span) => span.name)).toEqual([http.name]);
+    });
+  });
+
+  it("marks a service's fault as an error, and not a caller's mistake", async () => {
+    const notFound = incomingTrace();
+    const missing = await cluster.http.raw("GET", `/orders/${randomUUID()}`, { headers: { traceparent: notFound.traceparent } });
+    expect(missing.status).toBe(404);
+
+    const outage = incomingTrace();
+    await setDatabaseOutage(cluster.databases.invoices, true);
+    try {
+      const unavailable = await cluster.http.raw("GET", `/invoices/${randomUUID()}`, { headers: { traceparent: outage.traceparent } });
+      expect(unavailable.status).toBe(503);
+    } finally {
+      await setDatabaseOutage(cluster.databases.invoices, false);
+    }
+
+    await eventually(async () => {
+      // A 404 is the caller's: it is recorded, but neither the call nor the HTTP request is an error.
+      const lookup = find(spansOf(notFound.traceId), "orders", "SPAN_KIND_SERVER", named("orders.get"));
+      expect(lookup).toMatchObject({ status: "STATUS_CODE_UNSET", attributes: { "rpc.status_code": "NOT_FOUND" } });
+      expect(lookup.attributes).not.toHaveProperty("error.type");
+      expect(find(spansOf(notFound.traceId), "gateway", "SPAN_KIND_SERVER", () => true).status).toBe("STATUS_CODE_UNSET");
+
+      // A lost database is the service's: both spans are errors, with what the handler ran into.
+      const read = find(spansOf(outage.traceId), "invoices", "SPAN_KIND_SERVER", named("invoices.get"));
+      expect(read).toMatchObject({ status: "STATUS_CODE_ERROR", attributes: { "error.type": expect.stringMatching(/Connection/) } });
+      expect(find(spansOf(outage.traceId), "gateway", "SPAN_KIND_SERVER", () => true).status).toBe("STATUS_CODE_ERROR");
+    });
+  });
+
+  it("starts no trace for probes or for the relay's polling", async () => {
+    await sleep(1_000); // what earlier tests caused has arrived
+    const before = receiver.spans.length;
+    expect((await cluster.http.get("/ready")).status).toBe(200);
+    expect((await cluster.http.get("/health")).status).toBe(200);
+    await sleep(1_500); // more than the batch delay and the relay's poll interval
+    const roots = receiver.spans.slice(before).filter((span) => span.parentSpanId === "");
+    expect(roots.map((span) => `${span.service} ${span.name}`)).toEqual([]);
+  });
+
+  it("exports the spans still waiting in a batch when the node stops", async () => {
+    const port = await freePort();
+    // An hour's batch delay: these spans can only leave when SIGTERM flushes them.
+    await cluster.startNode("api-2", "api", { PORT: String(port), OTEL_BSP_SCHEDULE_DELAY: "3600000" });
+    const incoming = incomingTrace();
+    const res = await fetch(`http://127.0.0.1:${port}/invoices?customerId=nobody`, { headers: { traceparent: incoming.traceparent } });
+    expect(((await res.json()) as Page<Invoice>).total).toBe(0);
+    await sleep(500);
+    expect(spansOf(incoming.traceId).filter((span) => span.service === "gateway")).toEqual([]);
+
+    await cluster.stopNode("api-2");
+    const http = find(spansOf(incoming.traceId), "gateway", "SPAN_KIND_SERVER", () => true);
+    expect(http.resource["service.instance.id"]).toBe("api-2");
+  });
+});
+
+describe("the tracing preload", () => {
+  const preload = join(__dirname, "..", "..", "dist", "scripts", "tracing.js");
+  const sdkLoaded = (env: NodeJS.ProcessEnv) =>
+    execFileSync(process.execPath, ["--require", preload, "-e", "process.stdout.write(String(Object.keys(require.cache).some((f) => f.includes('sdk-node'))))"], {
+      env: { ...process.env, ...env },
+    }).toString();
+
+  it("does not even load the SDK when OTEL_SDK_DISABLED=true", () => {
+    expect(sdkLoaded({ OTEL_SDK_DISABLED: "true" })).toBe("false");
+    expect(sdkLoaded({ OTEL_SDK_DISABLED: "false" })).toBe("true");
+  });
+});
