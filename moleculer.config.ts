@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors, TransporterConfig } from "moleculer";
+import { logContext } from "./mixins/trace-context";
 import { TracingMiddleware } from "./mixins/tracing.middleware";
 import { replCommands } from "./scripts/repl-commands";
 
@@ -46,9 +47,10 @@ const config: BrokerOptions = {
   transporter: transporter(transporterUrl),
 
   // JSON lines for machines in production (LOG_FORMAT=json), readable lines for people otherwise.
+  // A line written inside a traced handler carries traceId, spanId and the request ID (X-Request-ID).
   logger:
     env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
-      ? { type: "Pino", options: { pino: { options: { base: { role } } } } }
+      ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext } } } }
       : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },
   logLevel: (env.LOG_LEVEL as BrokerOptions["logLevel"]) ?? "info",
 

@@ -1,4 +1,22 @@
-import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context } from "@opentelemetry/api";
+
+const REQUEST_ID = createContextKey("moleculer.request_id");
+
+/** `traced` carrying Moleculer's request ID (moleculer-web's X-Request-ID), for the logs. */
+export function withRequestId(traced: Context, requestId: string | null | undefined): Context {
+  return requestId ? traced.setValue(REQUEST_ID, requestId) : traced;
+}
+
+/** Fields for every log line written inside a traced handler (Pino's `mixin`): traceId, spanId, requestId. */
+export function logContext(): Record<string, string> {
+  const active = context.active();
+  const span = trace.getSpan(active)?.spanContext();
+  const requestId = active.getValue(REQUEST_ID) as string | undefined;
+  return {
+    ...(span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}
 
 /**
  * The W3C `traceparent` of the active span: stored with work that is carried out later, such as an

@@ -12,6 +12,7 @@ import {
 } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from "@opentelemetry/semantic-conventions";
 import type { ActionSchema, CallingOptions, Context, EventSchema, Middleware } from "moleculer";
+import { withRequestId } from "./trace-context";
 
 const tracer = trace.getTracer("orders-invoices.moleculer");
 
@@ -74,7 +75,7 @@ async function inSpan<T>(
 ): Promise<T> {
   const span = tracer.startSpan(name, { kind, attributes }, parent);
   try {
-    return await context.with(trace.setSpan(parent, span), work);
+    return await context.with(withRequestId(trace.setSpan(parent, span), attributes[REQUEST_ID] as string | undefined), work);
   } catch (err) {
     recordFailure(span, err, callerMayBeAtFault);
     throw err;

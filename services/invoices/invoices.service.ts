@@ -135,6 +135,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         paymentTermsDays: this.settings.paymentTermsDays,
       });
       await this.model.create({ ...invoice }, { transaction });
+      this.logger.info(`Invoice ${invoice.number} issued for order ${order.orderId}`);
       await this.publish(ctx, transaction, INVOICE_ISSUED, {
         invoiceId: invoice.id,
         orderId: invoice.orderId,

@@ -76,6 +76,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
           });
           return created;
         });
+        if (!replayed) this.logger.info(`Order ${order.id} accepted: ${order.total} ${order.currency}`);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/orders/${order.id}`;
         if (replayed) ctx.meta.$responseHeaders = { "Idempotent-Replayed": "true" };

@@ -18,7 +18,7 @@ let cluster: Cluster;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // A short batch delay: spans reach the receiver within a fraction of a second.
-  cluster = await startCluster({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200" });
+  cluster = await startCluster({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200", LOG_FORMAT: "json" });
 });
 
 afterAll(async () => {
@@ -52,6 +52,42 @@ function lineage(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
   for (let parent = byId.get(span.parentSpanId); parent; parent = byId.get(parent.parentSpanId)) chain.push(parent);
   return chain;
 }
+
+/** The JSON log lines (Pino) of a node instance. */
+const jsonLines = (instance: string): Array<Record<string, unknown>> =>
+  cluster
+    .logs(instance)
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+
+describe("logs", () => {
+  it("are JSON lines carrying the trace id, span id and request id of the work they describe", async () => {
+    const incoming = incomingTrace();
+    const created = await cluster.http.raw<Order>("POST", "/orders", {
+      body: JSON.stringify(orderBody("logged")),
+      headers: { "content-type": "application/json", traceparent: incoming.traceparent },
+    });
+    expect(created.status).toBe(201);
+    const requestId = created.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const accepted = await eventually(async () => {
+      const line = jsonLines("orders").find((entry) => String(entry.msg).includes(`Order ${created.body.id} accepted`));
+      expect(line).toBeDefined();
+      return line!;
+    });
+    expect(accepted).toMatchObject({ traceId: incoming.traceId, requestId, role: "orders" });
+    expect(accepted.spanId).toMatch(/^[0-9a-f]{16}$/);
+
+    const issued = await eventually(async () => {
+      const line = jsonLines("invoices").find((entry) => String(entry.msg).includes(`for order ${created.body.id}`));
+      expect(line).toBeDefined();
+      return line!;
+    });
+    expect(issued).toMatchObject({ traceId: incoming.traceId, role: "invoices" });
+  });
+});
 
 describe("one POST /orders is one trace: Kong → gateway → orders → INSERT → relay → invoices → INSERT", () => {
   it("continues the incoming traceparent through every node, the outbox and the databases", async () => {
