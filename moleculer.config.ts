@@ -76,6 +76,12 @@ const config: BrokerOptions = {
     check: (err: Error) => (err as Errors.MoleculerError).code >= 500,
   },
 
+  // Prometheus on METRICS_PORT (/metrics): Moleculer's request rate, latency and errors per action, plus
+  // the outbox gauges of the messaging mixin. Off when METRICS_PORT is unset.
+  metrics: env.METRICS_PORT
+    ? { enabled: true, reporter: [{ type: "Prometheus", options: { port: Number(env.METRICS_PORT), path: "/metrics" } }] }
+    : { enabled: false },
+
   // Stop takes the in-flight requests to the end before the node leaves.
   tracking: { enabled: true, shutdownTimeout: 10_000 },
 

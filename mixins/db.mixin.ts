@@ -169,6 +169,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       const applied = await migrate(sequelize, options.migrations, `${options.table}-migrations`);
       if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
       if (process.env.OUTBOX_RELAY_ENABLED !== "false") this.relay.start();
+      this.startOutboxGauges();
       this.keyPurge = setInterval(() => idempotencyKeys.purgeExpired().catch(() => undefined), 60 * 60 * 1000);
     },
 

@@ -17,6 +17,12 @@ import { Inbox } from "./inbox";
 import { Outbox, type OutboxReport } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
+const OUTBOX_GAUGES = {
+  "outbox.pending": "Outbox messages some consumer has not acknowledged yet",
+  "outbox.oldest_pending_seconds": "Age of the oldest pending outbox message",
+  "outbox.parked": "Outbox messages parked after repeated rejections",
+};
+
 /**
  * Thrown by an effect whose precondition is still on its way (the invoice of a cancelled order is not
  * issued yet…): the message is neither applied nor rejected, and the relay delivers it again later.
@@ -28,6 +34,8 @@ export function notYet(message: string, data?: unknown): Errors.MoleculerRetryab
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
+  /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
+  startOutboxGauges(): void;
   /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */
   publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
   /**
@@ -116,6 +124,23 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         return outbox.report();
       },
 
+      startOutboxGauges() {
+        const metrics = this.broker.metrics;
+        if (!this.broker.isMetricsEnabled()) return;
+        for (const [name, description] of Object.entries(OUTBOX_GAUGES)) {
+          if (!metrics.getMetric(name)) metrics.register({ type: "gauge", name, description, labelNames: ["service"] });
+        }
+        const update = async () => {
+          const report = await outbox.report();
+          const labels = { service: this.name };
+          metrics.set("outbox.pending", report.pending, labels);
+          metrics.set("outbox.oldest_pending_seconds", report.oldestPendingSeconds, labels);
+          metrics.set("outbox.parked", report.parked, labels);
+        };
+        this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
+        void update().catch(() => undefined);
+      },
+
       async publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
         // Caused by the message being handled, or else by the action call.
         const causationId = ctx.eventName ? (ctx.params as EventEnvelope<unknown>).id : ctx.id;
@@ -170,6 +195,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
     },
 
     async stopped() {
+      clearInterval(this.outboxGauges);
       await this.relay.stop();
     },
   };

@@ -41,9 +41,11 @@ async function databaseUrls(): Promise<Record<string, string>> {
   return { ORDERS_DATABASE_URL: database.urls.orders, INVOICES_DATABASE_URL: database.urls.invoices };
 }
 
-function startNode(role: string, databaseEnv: Record<string, string>): ChildProcess {
+function startNode(role: (typeof ROLES)[number], databaseEnv: Record<string, string>): ChildProcess {
+  // METRICS_PORT is the first of three: gateway, orders, invoices each get their own.
+  const metrics = env.METRICS_PORT ? { METRICS_PORT: String(Number(env.METRICS_PORT) + ROLES.indexOf(role)) } : {};
   const child = spawnNode(role, {
-    env: { ...env, ...databaseEnv },
+    env: { ...env, ...databaseEnv, ...metrics },
     // Its own process group: Ctrl-C reaches only this launcher, which then stops each node once.
     detached: true,
   });

@@ -3,6 +3,8 @@ import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
 import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
+import { orderBody as defaultOrder } from "../support/orders";
+import { freePort } from "../support/ports";
 import { listChannels, listConnections } from "../support/rabbitmq";
 
 const orderBody = (customerId = "cust-1") => ({
@@ -130,6 +132,22 @@ describe("an order becomes an invoice across three nodes over RabbitMQ", () => {
     const channels = await listChannels(cluster.vhost);
     expect(channels.length).toBeGreaterThan(0);
     expect(new Set(channels.map((c) => c.prefetch_count))).toEqual(new Set(["100"]));
+  });
+
+  it("serves Prometheus metrics per node: requests per action and the outbox gauges", async () => {
+    const port = await freePort();
+    await cluster.startNode("orders-metrics", "orders", { METRICS_PORT: String(port) });
+    const metrics = await eventually(async () => {
+      // Calls are balanced over both orders nodes, once the gateway knows the new one.
+      for (let i = 0; i < 4; i++) expect((await cluster.http.post("/orders", defaultOrder("metrics"))).status).toBe(201);
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/moleculer_request_total\{[^}]*action="orders\.create"[^}]*\} [1-9]/);
+      expect(text).toMatch(/moleculer_request_time_bucket\{[^}]*action="orders\.create"/);
+      expect(text).toMatch(/outbox_pending\{[^}]*service="orders"[^}]*\} \d+/);
+      return text;
+    });
+    expect(metrics).toMatch(/outbox_parked\{[^}]*service="orders"[^}]*\} 0/);
+    await cluster.stopNode("orders-metrics");
   });
 
   it("keeps internal actions off HTTP", async () => {
