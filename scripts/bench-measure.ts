@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Outcome {
+  orders: number;
+  lost: number;
+  duplicates: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until every order has its invoice, then counts what the guarantee is about:
+ * orders without invoice, invoices beyond one per order, and order → invoice lag.
+ */
+export async function settle(ordersDb: string, invoicesDb: string, timeoutMs: number): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  let orders: Array<{ id: string; created: number }> = [];
+  let invoices: Array<{ order_id: string; created: number }> = [];
+  do {
+    orders = await query(ordersDb, "SELECT id, extract(epoch FROM created_at) * 1000 AS created FROM orders");
+    invoices = await query(invoicesDb, "SELECT order_id, extract(epoch FROM created_at) * 1000 AS created FROM invoices");
+    if (new Set(invoices.map((i) => i.order_id)).size >= orders.length) break;
+    await sleep(500);
+  } while (Date.now() < deadline);
+  const issued = new Map<string, number>();
+  for (const invoice of invoices) issued.set(invoice.order_id, Number(invoice.created));
+  const lags = orders.filter((o) => issued.has(o.id)).map((o) => issued.get(o.id)! - Number(o.created)).sort((a, b) => a - b);
+  return {
+    orders: orders.length,
+    lost: orders.filter((o) => !issued.has(o.id)).length,
+    duplicates: invoices.length - issued.size,
+    lagP50Ms: Math.round(percentile(lags, 50)),
+    lagP99Ms: Math.round(percentile(lags, 99)),
+  };
+}
+
+export interface ProcessStats {
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+const CLOCK_TICKS = 100;
+
+/** CPU time used so far and peak resident memory of a live process, from /proc (Linux). */
+export function processStats(pid: number): ProcessStats {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return { cpuSeconds, peakRssMb: Math.round(Number(hwm?.[1] ?? 0) / 1024) };
+}
+
+/**
+ * The database's own limit for what one order costs it: INSERT order + INSERT outbox in one
+ * transaction, from `poolSize` connections for `seconds`, on scratch copies of the real tables.
+ */
+export async function insertWithOutboxPerSecond(url: string, poolSize: number, seconds: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  await pool.query("CREATE TABLE bench_orders (LIKE orders INCLUDING ALL); CREATE TABLE bench_outbox (LIKE outbox INCLUDING ALL)");
+  const item = JSON.stringify([{ sku: "A", description: "", quantity: 1, unitPrice: 100, total: 100 }]);
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: poolSize }, async () => {
+      while (Date.now() < end) {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          await client.query(
+            `INSERT INTO bench_orders (id, customer_id, customer, currency, items, total)
+             VALUES (gen_random_uuid(), 'bench', '{"name":"B","email":"b@example.com"}', 'EUR', $1, 100)`,
+            [item],
+          );
+          await client.query(
+            `INSERT INTO bench_outbox (id, type, envelope, consumers) VALUES (gen_random_uuid(), 'order.created', '{}', '{invoices}')`,
+          );
+          await client.query("COMMIT");
+          done++;
+        } finally {
+          client.release();
+        }
+      }
+    }),
+  );
+  await pool.query("DROP TABLE bench_orders; DROP TABLE bench_outbox");
+  await pool.end();
+  return Math.round(done / seconds);
+}

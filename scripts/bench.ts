@@ -1,0 +1,136 @@
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { createOrderExample } from "../contracts/orders";
+import { startBenchCluster, type BenchCluster } from "./bench-cluster";
+import { insertWithOutboxPerSecond, processStats, settle, type Outcome, type ProcessStats } from "./bench-measure";
+
+/**
+ * `npm run bench`: POST /orders through the gateway with every guarantee on (outbox, relay, inbox,
+ * acknowledgements), then checks that every order got exactly one invoice. See `--help`.
+ */
+const HELP = `npm run bench -- [options]
+
+  --duration <s>        measured load, seconds                        (20)
+  --warmup <s>          load before measuring, seconds                (3)
+  --connections <n>     concurrent HTTP connections                   (20)
+  --orders-nodes <n>    orders nodes                                  (1)
+  --invoices-nodes <n>  invoices nodes                                (1)
+  --postgres <url>      server where the bench creates its databases  ($BENCH_POSTGRES_URL or local)
+  --transporter <url>   RabbitMQ                                      ($TRANSPORTER or local guest)
+  --baseline <s>        seconds of raw INSERT+outbox baseline, 0: none (5)
+  --settle <s>          how long to wait for the last invoices        (120)
+  --json <file>         where the figures go as JSON                  (bench-results.json)
+  --help`;
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "20" },
+    warmup: { type: "string", default: "3" },
+    connections: { type: "string", default: "20" },
+    "orders-nodes": { type: "string", default: "1" },
+    "invoices-nodes": { type: "string", default: "1" },
+    postgres: { type: "string", default: process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
+    transporter: { type: "string", default: process.env.TRANSPORTER ?? "amqp://guest:guest@127.0.0.1:5672" },
+    baseline: { type: "string", default: "5" },
+    settle: { type: "string", default: "120" },
+    json: { type: "string", default: "bench-results.json" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const options = {
+      url: `${url}/orders`,
+      method: "POST" as const,
+      connections,
+      duration: seconds,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(createOrderExample),
+    };
+    const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon.track(instance, { renderProgressBar: process.stderr.isTTY, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+const statsOf = (cluster: BenchCluster) =>
+  new Map([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!)]));
+
+async function main(): Promise<void> {
+  if (flags.help) return console.log(HELP);
+  const duration = Number(flags.duration);
+  const connections = Number(flags.connections);
+  const cluster = await startBenchCluster({
+    postgresUrl: flags.postgres,
+    transporter: flags.transporter,
+    port: 3000 + Math.floor(Math.random() * 1000) + 20_000,
+    ordersNodes: Number(flags["orders-nodes"]),
+    invoicesNodes: Number(flags["invoices-nodes"]),
+    env: { OTEL_SDK_DISABLED: "true" },
+  });
+  try {
+    if (Number(flags.warmup) > 0) await load(cluster.url, Number(flags.warmup), connections);
+    const before = statsOf(cluster);
+    const result = await load(cluster.url, duration, connections);
+    const after = statsOf(cluster);
+    const ordersDb = Object.assign(new URL(flags.postgres), { pathname: `/${cluster.databases.orders}` }).toString();
+    const invoicesDb = Object.assign(new URL(flags.postgres), { pathname: `/${cluster.databases.invoices}` }).toString();
+    const outcome = await settle(ordersDb, invoicesDb, Number(flags.settle) * 1000);
+    const baseline = Number(flags.baseline) > 0 ? await insertWithOutboxPerSecond(ordersDb, 10, Number(flags.baseline)) : null;
+    report(result, outcome, before, after, duration, connections, baseline);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+function report(
+  result: autocannon.Result,
+  outcome: Outcome,
+  before: Map<string, ProcessStats>,
+  after: Map<string, ProcessStats>,
+  duration: number,
+  connections: number,
+  baseline: number | null,
+): void {
+  const ordersPerSecond = Math.round(result.requests.average);
+  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  const nodes = Object.fromEntries(
+    [...after].map(([name, stats]) => [
+      name,
+      { cpuPercent: Math.round(((stats.cpuSeconds - before.get(name)!.cpuSeconds) / duration) * 100), peakRssMb: stats.peakRssMb },
+    ]),
+  );
+  const figures = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
+    settings: { duration, connections, ordersNodes: Number(flags["orders-nodes"]), invoicesNodes: Number(flags["invoices-nodes"]) },
+    ordersPerSecond,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
+    invoiceLagMs: { p50: outcome.lagP50Ms, p99: outcome.lagP99Ms },
+    statuses,
+    errors: result.errors + result.timeouts,
+    orders: outcome.orders,
+    lost: outcome.lost,
+    duplicates: outcome.duplicates,
+    nodes,
+    rawInsertWithOutboxPerSecond: baseline,
+    ratioToRaw: baseline ? Number((ordersPerSecond / baseline).toFixed(2)) : null,
+  };
+  writeFileSync(flags.json, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`
+orders/s            ${ordersPerSecond}   (${connections} connections, ${duration} s)
+latency ms          p50 ${figures.latencyMs.p50}   p90 ${figures.latencyMs.p90}   p99 ${figures.latencyMs.p99}
+invoice lag ms      p50 ${outcome.lagP50Ms}   p99 ${outcome.lagP99Ms}
+statuses            ${JSON.stringify(statuses)}   socket errors/timeouts ${figures.errors}
+orders ${outcome.orders}   lost ${outcome.lost}   duplicate invoices ${outcome.duplicates}
+raw INSERT+outbox/s ${baseline ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
+${Object.entries(nodes).map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`).join("\n")}
+figures written to ${flags.json}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
