@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { spawnNode } from "./moleculer-node";
+import { createDatabases, databaseUrl, dropDatabases } from "./postgres-admin";
 
 export interface BenchCluster {
   url: string;
+  /** connection URLs of the two databases */
   databases: { orders: string; invoices: string };
   /** node name → its process */
   nodes: Map<string, ChildProcess>;
@@ -21,30 +22,19 @@ export interface ClusterOptions {
   env: Record<string, string>;
 }
 
-const databaseUrl = (server: string, name: string) => Object.assign(new URL(server), { pathname: `/${name}` }).toString();
-
-async function admin(server: string, statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    for (const sql of statements) await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The system as `npm start` runs it over RabbitMQ, on databases (and a namespace) of its own. */
 export async function startBenchCluster(options: ClusterOptions): Promise<BenchCluster> {
   const id = `bench_${Date.now().toString(36)}`;
-  const databases = { orders: `${id}_orders`, invoices: `${id}_invoices` };
-  await admin(options.postgresUrl, Object.values(databases).map((name) => `CREATE DATABASE "${name}"`));
+  const names = [`${id}_orders`, `${id}_invoices`];
+  await createDatabases(options.postgresUrl, names);
+  const databases = { orders: databaseUrl(options.postgresUrl, names[0]), invoices: databaseUrl(options.postgresUrl, names[1]) };
   const env = {
     ...process.env,
     TRANSPORTER: options.transporter,
     NAMESPACE: id,
     PORT: String(options.port),
-    ORDERS_DATABASE_URL: databaseUrl(options.postgresUrl, databases.orders),
-    INVOICES_DATABASE_URL: databaseUrl(options.postgresUrl, databases.invoices),
+    ORDERS_DATABASE_URL: databases.orders,
+    INVOICES_DATABASE_URL: databases.invoices,
     LOG_LEVEL: "error",
     ...options.env,
   };
@@ -65,7 +55,7 @@ export async function startBenchCluster(options: ClusterOptions): Promise<BenchC
         await exited;
       }),
     );
-    await admin(options.postgresUrl, Object.values(databases).map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await dropDatabases(options.postgresUrl, names);
   }
   for (let attempt = 0; ; attempt++) {
     const ready = await fetch(`${url}/ready`).then((res) => res.ok, () => false);

@@ -75,10 +75,9 @@ async function main(): Promise<void> {
     const before = statsOf(cluster);
     const result = await load(cluster.url, duration, connections);
     const after = statsOf(cluster);
-    const ordersDb = Object.assign(new URL(flags.postgres), { pathname: `/${cluster.databases.orders}` }).toString();
-    const invoicesDb = Object.assign(new URL(flags.postgres), { pathname: `/${cluster.databases.invoices}` }).toString();
-    const outcome = await settle(ordersDb, invoicesDb, Number(flags.settle) * 1000);
-    const baseline = Number(flags.baseline) > 0 ? await insertWithOutboxPerSecond(ordersDb, 10, Number(flags.baseline)) : null;
+    const { orders, invoices } = cluster.databases;
+    const outcome = await settle(orders, invoices, Number(flags.settle) * 1000);
+    const baseline = Number(flags.baseline) > 0 ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
     report(result, outcome, before, after, duration, connections, baseline);
   } finally {
     await cluster.stop();

