@@ -72,21 +72,15 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         const checks = await Promise.allSettled(
           BACKENDS.map((service) => ctx.call(`${service}.ready`, {}, { timeout: 2_000, retries: 0 })),
         );
-        const services = Object.fromEntries(
-          BACKENDS.map((service, i) => [service, checks[i].status === "fulfilled" ? "up" : "down"]),
-        );
-        const consistency = Object.fromEntries(
-          BACKENDS.flatMap((service, i) => {
-            const check = checks[i];
-            return check.status === "fulfilled" ? [[service, (check.value as { consistency: unknown }).consistency]] : [];
-          }),
-        );
-        const problems = Object.fromEntries(
-          BACKENDS.flatMap((service, i) => {
-            const check = checks[i];
-            return check.status === "rejected" ? [[service, { type: check.reason?.type, data: check.reason?.data }]] : [];
-          }),
-        );
+        const services: Record<string, "up" | "down"> = {};
+        const consistency: Record<string, unknown> = {};
+        const problems: Record<string, { type?: string; data?: unknown }> = {};
+        BACKENDS.forEach((service, i) => {
+          const check = checks[i];
+          services[service] = check.status === "fulfilled" ? "up" : "down";
+          if (check.status === "fulfilled") consistency[service] = (check.value as { consistency: unknown }).consistency;
+          else problems[service] = { type: check.reason?.type, data: check.reason?.data };
+        });
         if (Object.keys(problems).length > 0) {
           throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services, problems });
         }
