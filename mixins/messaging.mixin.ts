@@ -1,3 +1,4 @@
+import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
 import Validator from "fastest-validator";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { Sequelize, Transaction } from "sequelize";
@@ -13,6 +14,7 @@ import { createEnvelope, type EventContract, type EventEnvelope } from "../contr
 import { idParams, type IdParams } from "../contracts/paging";
 import { currentTraceparent, outsideTrace, withTraceparent } from "./trace-context";
 import { toServiceError } from "./database-errors";
+import { GroupCommit, type Outcomes } from "./group-commit";
 import { Inbox } from "./inbox";
 import { Outbox, type OutboxReport } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
@@ -31,22 +33,54 @@ export function notYet(message: string, data?: unknown): Errors.MoleculerRetryab
   return new Errors.MoleculerRetryableError(message, 503, "NOT_YET", data);
 }
 
+/** What an event published by this service was caused by: goes into its envelope. */
+export interface Cause {
+  correlationId: string;
+  causationId: string;
+  traceparent?: string;
+}
+
+/** A message being applied, and the cause of the events it leads to. */
+export interface Consumed<T> {
+  envelope: EventEnvelope<T>;
+  cause: Cause;
+}
+
+/**
+ * Applies messages of one type, each seen for the first time, in the batch's transaction. It may
+ * return a result per message (in their order), which that message's `consume` resolves to.
+ */
+export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[] | void>;
+
+/** An effect written for one message at a time, applied to each message of the batch in turn. */
+export function oneByOne<T>(effect: (message: Consumed<T>, transaction: Transaction) => Promise<void>): Effect<T, void> {
+  return async (messages, transaction) => {
+    for (const message of messages) await effect(message, transaction);
+  };
+}
+
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
-  /** Writes the event to the outbox in `transaction`; the relay emits it once that commits. */
+  /** Writes the event, caused by this action call, to the outbox in `transaction`; the relay emits it once that commits. */
   publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
+  /** Writes events of one contract, each with its own cause, to the outbox in one statement. */
+  publishAll<T>(transaction: Transaction, contract: EventContract<T>, events: Array<{ cause: Cause; data: T }>): Promise<void>;
   /**
    * Applies a message once: checked against its contract, its inbox record and `effect` commit
-   * together, then it is acknowledged. A failure a retry cannot cure is reported as a rejection.
+   * together, then it is acknowledged. Messages arriving while a batch is applied form the next one
+   * (one transaction, one acknowledgement per producer); when a batch fails, each of its messages is
+   * tried alone, so one bad message holds up no other. A failure a retry cannot cure is reported as
+   * a rejection. Resolves to the effect's result for this message, undefined for a duplicate.
    */
-  consumeOnce<T>(
-    ctx: Context<EventEnvelope<T>>,
-    contract: EventContract<T>,
-    effect: (transaction: Transaction) => Promise<void>,
-  ): Promise<void>;
+  consume<T, R = void>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>): Promise<R | undefined>;
+}
+
+/** One message waiting for its batch, with the trace its handler runs in. */
+interface Delivery extends Consumed<unknown> {
+  trace: TraceContext;
 }
 
 /**
@@ -58,6 +92,8 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const inbox = new Inbox(sequelize);
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
+  const batchSize = Number(process.env.CONSUMER_BATCH_SIZE ?? 100);
+  const batches = new Map<string, GroupCommit<Delivery, unknown>>();
   const validator = new Validator();
   const checks = new Map<string, (value: unknown) => true | unknown[]>();
   const checkOf = (contract: EventContract<unknown>) => {
@@ -99,7 +135,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
       [MESSAGE_ACKNOWLEDGED]: {
         params: acknowledgementParams,
         async handler(ctx: Context<Acknowledgement>) {
-          await outbox.acknowledge(ctx.params.messageId, ctx.params.group);
+          await outbox.acknowledge(ctx.params.messageIds, ctx.params.group);
         },
       },
 
@@ -141,49 +177,96 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         void update().catch(() => undefined);
       },
 
-      async publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
-        // Caused by the message being handled, or else by the action call.
-        const causationId = ctx.eventName ? (ctx.params as EventEnvelope<unknown>).id : ctx.id;
-        const envelope = createEnvelope(contract, data, {
-          correlationId: ctx.requestID ?? ctx.id,
-          causationId,
-          source: this.name,
-          traceparent: currentTraceparent(),
-        });
-        await outbox.add(envelope, contract.consumers, transaction);
+      publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
+        const cause = { correlationId: ctx.requestID ?? ctx.id, causationId: ctx.id, traceparent: currentTraceparent() };
+        return this.publishAll(transaction, contract, [{ cause, data }]);
+      },
+
+      async publishAll<T>(transaction: Transaction, contract: EventContract<T>, events: Array<{ cause: Cause; data: T }>) {
+        if (events.length === 0) return;
+        const envelopes = events.map(({ cause, data }) => createEnvelope(contract, data, { ...cause, source: this.name }));
+        await outbox.add(envelopes, contract.consumers, transaction);
         // The relay's pass is no part of this request's trace; each emit continues its own message's.
         transaction.afterCommit(() => outsideTrace(() => this.relay.kick()));
       },
 
-      async consumeOnce<T>(
-        ctx: Context<EventEnvelope<T>>,
-        contract: EventContract<T>,
-        effect: (transaction: Transaction) => Promise<void>,
-      ) {
-        const message = ctx.params;
-        const reply = { messageId: message.id, group: this.name };
-        try {
-          const problems = checkOf(contract as EventContract<unknown>)(message);
-          if (problems !== true) throw new Errors.ValidationError(`Invalid ${contract.name} message`, "INVALID_MESSAGE", problems);
-          await sequelize.transaction(async (transaction) => {
-            if (await inbox.record(message.id, message.type, transaction)) await effect(transaction);
-          });
-        } catch (err) {
-          const cause = toServiceError(err);
-          // A database outage is not the message's fault: stay silent and let the relay retry.
-          if (!(cause instanceof Errors.MoleculerRetryableError) && message?.source) {
-            const error = err instanceof Error ? err.message : String(err);
-            await this.broker.emit(MESSAGE_REJECTED, { ...reply, error } satisfies Rejection, { groups: [message.source] });
-          }
-          throw cause;
+      consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {
+        let batch = batches.get(contract.name);
+        if (!batch) {
+          batch = new GroupCommit((deliveries) => this.applyBatch(contract, effect, deliveries), batchSize);
+          batches.set(contract.name, batch);
         }
-        await this.broker.emit(MESSAGE_ACKNOWLEDGED, reply satisfies Acknowledgement, { groups: [message.source] });
+        const envelope = ctx.params;
+        const cause = { correlationId: envelope?.correlationId, causationId: envelope?.id, traceparent: currentTraceparent() };
+        return batch.add({ envelope, cause, trace: traceContext.active() }) as Promise<R | undefined>;
+      },
+
+      /** Applies a batch (all at once, else one by one), then answers each message's producer. */
+      async applyBatch<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Outcomes<R | undefined>> {
+        const outcomes: Outcomes<R | undefined> = deliveries.map((delivery) => {
+          const problems = checkOf(contract as EventContract<unknown>)(delivery.envelope);
+          return problems === true
+            ? { value: undefined }
+            : { error: new Errors.ValidationError(`Invalid ${contract.name} message`, "INVALID_MESSAGE", problems) };
+        });
+        const valid = deliveries.filter((_, i) => !("error" in outcomes[i]));
+        const apply = async (group: Delivery[]) => {
+          const results = await traceContext.with(group[0].trace, () => this.applyTogether(contract, effect, group));
+          for (const delivery of group) outcomes[deliveries.indexOf(delivery)] = { value: results.get(delivery) as R | undefined };
+        };
+        try {
+          if (valid.length > 0) await apply(valid);
+        } catch (err) {
+          if (valid.length === 1) outcomes[deliveries.indexOf(valid[0])] = { error: toServiceError(err) };
+          else {
+            for (const delivery of valid) {
+              await apply([delivery]).catch((alone) => (outcomes[deliveries.indexOf(delivery)] = { error: toServiceError(alone) }));
+            }
+          }
+        }
+        await traceContext.with(deliveries[0].trace, () => this.answer(deliveries, outcomes));
+        return outcomes;
+      },
+
+      /** One transaction: the inbox keeps the first delivery of each new message, the effect applies those. */
+      async applyTogether<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Map<Delivery, R>> {
+        return sequelize.transaction(async (transaction) => {
+          const fresh = await inbox.record(deliveries.map((d) => d.envelope.id), contract.name, transaction);
+          const firsts = deliveries.filter((delivery) => fresh.delete(delivery.envelope.id));
+          if (firsts.length === 0) return new Map();
+          const results = (await effect(firsts as Consumed<T>[], transaction)) ?? [];
+          return new Map(firsts.map((delivery, i) => [delivery, results[i]]));
+        });
+      },
+
+      /**
+       * One acknowledgement per producer for what was applied (or had been); a rejection for each
+       * message a retry cannot cure. A retryable failure (database down, NOT_YET) sends nothing: the
+       * relay will deliver the message again.
+       */
+      async answer(deliveries: Delivery[], outcomes: Outcomes<unknown>) {
+        const applied = new Map<string, string[]>();
+        const replies: Promise<unknown>[] = [];
+        deliveries.forEach(({ envelope }, i) => {
+          const outcome = outcomes[i];
+          if (!envelope?.source) return;
+          if (!("error" in outcome)) applied.set(envelope.source, [...(applied.get(envelope.source) ?? []), envelope.id]);
+          else if (!(outcome.error instanceof Errors.MoleculerRetryableError)) {
+            const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+            const rejection: Rejection = { messageId: envelope.id, group: this.name, error };
+            replies.push(this.broker.emit(MESSAGE_REJECTED, rejection, { groups: [envelope.source] }));
+          }
+        });
+        for (const [source, messageIds] of applied) {
+          const acknowledgement: Acknowledgement = { messageIds, group: this.name };
+          replies.push(this.broker.emit(MESSAGE_ACKNOWLEDGED, acknowledgement, { groups: [source] }));
+        }
+        await Promise.all(replies);
       },
     },
 
     created() {
       this.relay = new Relay(
-        sequelize,
         outbox,
         {
           knownGroups: (type) => this.broker.getEventGroups(type),

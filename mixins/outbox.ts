@@ -8,7 +8,6 @@ export interface PendingMessage {
   envelope: EventEnvelope<unknown>;
   consumers: string[];
   acked_by: string[];
-  attempts: number;
 }
 
 /** How far this service's outbox is behind. */
@@ -36,34 +35,41 @@ export interface ParkedMessage {
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
-  /** An event with no consumer is kept as a record, delivered from the start. */
-  add(envelope: EventEnvelope<unknown>, consumers: readonly string[], transaction: Transaction): Promise<unknown> {
+  /** Events of one contract, in one statement. An event with no consumer is kept as a record, delivered from the start. */
+  add(envelopes: EventEnvelope<unknown>[], consumers: readonly string[], transaction: Transaction): Promise<unknown> {
     return this.sequelize.query(
       `INSERT INTO outbox (id, type, envelope, consumers, delivered_at)
-       VALUES (:id, :type, :envelope, string_to_array(:consumers, ','), CASE WHEN :consumers = '' THEN now() END)`,
-      {
-        replacements: { id: envelope.id, type: envelope.type, envelope: JSON.stringify(envelope), consumers: consumers.join(",") },
-        transaction,
-      },
+       SELECT (e->>'id')::uuid, e->>'type', e, string_to_array(:consumers, ','), CASE WHEN :consumers = '' THEN now() END
+       FROM jsonb_array_elements(:envelopes::jsonb) AS e`,
+      { replacements: { envelopes: JSON.stringify(envelopes), consumers: consumers.join(",") }, transaction },
     );
   }
 
-  /** Due messages, locked for this transaction; rows another relay holds are skipped, not waited for. */
-  claimDue(limit: number, transaction: Transaction): Promise<PendingMessage[]> {
+  /**
+   * Claims up to `limit` due messages in one statement: each has its attempt counted and its next
+   * attempt put off by the backoff (base, 2×base, 4×base… capped at max) before it is emitted, so a
+   * relay that dies mid-pass leaves them due again later. Rows another relay holds are skipped.
+   */
+  claimDue(limit: number, backoff: { baseMs: number; maxMs: number }): Promise<PendingMessage[]> {
     return this.sequelize.query<PendingMessage>(
-      `SELECT id, type, envelope, consumers, acked_by, attempts FROM outbox
-       WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
-       ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED`,
-      { replacements: { limit }, transaction, type: QueryTypes.SELECT },
+      `UPDATE outbox SET attempts = attempts + 1,
+         next_attempt_at = now() + least(:baseMs * power(2, least(attempts, 30)), :maxMs) * interval '1 millisecond'
+       WHERE id IN (SELECT id FROM outbox
+                    WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+       RETURNING id, type, envelope, consumers, acked_by`,
+      { replacements: { limit, ...backoff }, type: QueryTypes.SELECT },
     );
   }
 
-  /** An emit went out (`counted`) or could not (no consumer known yet); either way, try again later. */
-  retryLater(id: string, delayMs: number, counted: boolean, lastError: string | null, transaction: Transaction) {
+  /** Claimed messages none of whose consumers is known yet: they wait `delayMs` without using up an attempt. */
+  awaitConsumers(ids: string[], delayMs: number) {
     return this.sequelize.query(
-      `UPDATE outbox SET attempts = attempts + :increment, last_error = :lastError,
-         next_attempt_at = now() + :delayMs * interval '1 millisecond' WHERE id = :id`,
-      { replacements: { id, delayMs, increment: counted ? 1 : 0, lastError }, transaction },
+      `UPDATE outbox SET attempts = attempts - 1,
+         last_error = 'no consumer known yet for ' || array_to_string(ARRAY(SELECT unnest(consumers) EXCEPT SELECT unnest(acked_by)), ', '),
+         next_attempt_at = now() + :delayMs * interval '1 millisecond'
+       WHERE id IN (:ids)`,
+      { replacements: { ids, delayMs } },
     );
   }
 
@@ -77,13 +83,13 @@ export class Outbox {
     );
   }
 
-  /** A consumer group has applied the message; it is delivered once every group has. */
-  acknowledge(id: string, group: string) {
+  /** A consumer group has applied these messages; each is delivered once every group has. */
+  acknowledge(ids: string[], group: string) {
     return this.sequelize.query(
       `UPDATE outbox SET acked_by = array_append(acked_by, :group),
          delivered_at = CASE WHEN consumers <@ array_append(acked_by, :group) THEN now() END
-       WHERE id = :id AND NOT (:group = ANY (acked_by))`,
-      { replacements: { id, group } },
+       WHERE id IN (:ids) AND NOT (:group = ANY (acked_by))`,
+      { replacements: { ids, group } },
     );
   }
 

@@ -1,5 +1,4 @@
 import type { Logger } from "moleculer";
-import type { Sequelize } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
 import type { Outbox } from "./outbox";
 
@@ -20,11 +19,6 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
   };
 }
 
-/** Exponential backoff: base, 2×base, 4×base… capped at max. */
-export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
-}
-
 export interface RelayPorts {
   /** the consumer groups of an event that this node currently knows */
   knownGroups(type: string): string[];
@@ -42,7 +36,6 @@ export class Relay {
   private again = false;
 
   constructor(
-    private readonly sequelize: Sequelize,
     private readonly outbox: Outbox,
     private readonly ports: RelayPorts,
     private readonly options: RelayOptions,
@@ -82,24 +75,18 @@ export class Relay {
     } while (this.again && this.timer);
   }
 
-  private pass(): Promise<number> {
+  private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
-    return this.sequelize.transaction(async (transaction) => {
-      const messages = await this.outbox.claimDue(batchSize, transaction);
-      for (const message of messages) {
-        const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
-        const known = this.ports.knownGroups(message.type);
-        const reachable = pending.filter((group) => known.includes(group));
-        if (reachable.length === 0) {
-          // Nobody to deliver to yet: wait without using up an attempt.
-          await this.outbox.retryLater(message.id, retryBaseMs, false, `no consumer for ${pending.join(", ")}`, transaction);
-          continue;
-        }
-        await this.ports.emit(message.envelope, reachable);
-        const delay = retryDelay(message.attempts + 1, retryBaseMs, retryMaxMs);
-        await this.outbox.retryLater(message.id, delay, true, null, transaction);
-      }
-      return messages.length;
-    });
+    const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
+    const waiting: string[] = [];
+    for (const message of messages) {
+      const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
+      const known = this.ports.knownGroups(message.type);
+      const reachable = pending.filter((group) => known.includes(group));
+      if (reachable.length === 0) waiting.push(message.id);
+      else await this.ports.emit(message.envelope, reachable);
+    }
+    if (waiting.length > 0) await this.outbox.awaitConsumers(waiting, retryBaseMs);
+    return messages.length;
   }
 }

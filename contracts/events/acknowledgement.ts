@@ -1,19 +1,21 @@
 /**
- * Sent by a consumer group back to the producing service once a message is applied (or was
- * already): the producer's relay stops re-emitting it. It is itself fire-and-forget; a lost
- * acknowledgement only costs one redelivery, which the consumer's inbox skips.
+ * Sent by a consumer group back to the producing service once messages are applied (or were
+ * already), one per batch: the producer's relay stops re-emitting them. It is itself
+ * fire-and-forget; a lost acknowledgement only costs a redelivery, which the consumer's inbox skips.
  */
 export const MESSAGE_ACKNOWLEDGED = "message.acknowledged";
 
 export interface Acknowledgement {
-  messageId: string;
-  /** the consumer group (service) that applied the message */
+  messageIds: string[];
+  /** the consumer group (service) that applied the messages */
   group: string;
 }
 
+const group = { type: "string", min: 1 } as const;
+
 export const acknowledgementParams = {
-  messageId: { type: "uuid" },
-  group: { type: "string", min: 1 },
+  messageIds: { type: "array", items: "uuid", min: 1 },
+  group,
 } as const;
 
 /**
@@ -23,11 +25,14 @@ export const acknowledgementParams = {
  */
 export const MESSAGE_REJECTED = "message.rejected";
 
-export interface Rejection extends Acknowledgement {
+export interface Rejection {
+  messageId: string;
+  group: string;
   error: string;
 }
 
 export const rejectionParams = {
-  ...acknowledgementParams,
+  messageId: { type: "uuid" },
+  group,
   error: { type: "string" },
 } as const;

@@ -11,7 +11,7 @@ import type { HttpMeta } from "../../contracts/http";
 import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoicesParams } from "../../contracts/invoices";
 import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { notYet } from "../../mixins/messaging.mixin";
+import { notYet, oneByOne, type Consumed } from "../../mixins/messaging.mixin";
 import { invoiceFromOrder } from "./invoice-issue";
 import { invoiceStatus } from "./invoice-status";
 import { invoiceAttributes } from "./invoice.model";
@@ -22,9 +22,11 @@ interface InvoicesSettings extends ServiceSettingSchema {
   paymentTermsDays: number;
 }
 
+type IssuedInvoice = ReturnType<typeof invoiceFromOrder>;
+
 interface InvoicesMethods extends DbMethods {
-  issueInvoice(ctx: Context, order: OrderCreatedData, transaction: Transaction): Promise<void>;
-  nextSequence(year: number, transaction: Transaction): Promise<number>;
+  issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>>;
+  reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number>;
 }
 
 /**
@@ -87,8 +89,9 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   events: {
     /** Issue the order's invoice, once, and announce it with `invoice.issued` (outbox). */
     [ORDER_CREATED.name]: {
-      handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
-        return this.consumeOnce(ctx, ORDER_CREATED, (transaction) => this.issueInvoice(ctx, ctx.params.data, transaction));
+      async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
+        const invoice = await this.consume(ctx, ORDER_CREATED, (messages, transaction) => this.issueInvoices(messages, transaction));
+        if (invoice) this.logger.info(`Invoice ${invoice.number} issued for order ${invoice.orderId}`);
       },
     },
 
@@ -98,64 +101,85 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * and parked for an operator.
      */
     [ORDER_CANCELLED.name]: {
-      handler(ctx: Context<EventEnvelope<OrderCancelledData>>) {
-        return this.consumeOnce(ctx, ORDER_CANCELLED, async (transaction) => {
-          const { orderId } = ctx.params.data;
-          const row = await this.model.findOne({ where: { orderId }, transaction, lock: transaction.LOCK.UPDATE });
-          if (!row) throw notYet("The order's invoice is not issued yet", { orderId });
-          const status = invoiceStatus.transition(row.get("status") as InvoiceStatus, "void");
-          if (!status) return;
-          await row.update({ status, voidedAt: new Date() }, { transaction });
-          const invoice = this.toPlain<Invoice>(row);
-          await this.publish(ctx, transaction, INVOICE_VOIDED, {
-            invoiceId: invoice.id,
-            orderId: invoice.orderId,
-            voidedAt: new Date(invoice.voidedAt!).toISOString(),
-          });
-        });
+      async handler(ctx: Context<EventEnvelope<OrderCancelledData>>) {
+        await this.consume(
+          ctx,
+          ORDER_CANCELLED,
+          oneByOne(async ({ envelope, cause }, transaction) => {
+            const { orderId } = envelope.data;
+            const row = await this.model.findOne({ where: { orderId }, transaction, lock: transaction.LOCK.UPDATE });
+            if (!row) throw notYet("The order's invoice is not issued yet", { orderId });
+            const status = invoiceStatus.transition(row.get("status") as InvoiceStatus, "void");
+            if (!status) return;
+            await row.update({ status, voidedAt: new Date() }, { transaction });
+            const invoice = this.toPlain<Invoice>(row);
+            await this.publishAll(transaction, INVOICE_VOIDED, [
+              { cause, data: { invoiceId: invoice.id, orderId: invoice.orderId, voidedAt: new Date(invoice.voidedAt!).toISOString() } },
+            ]);
+          }),
+        );
       },
     },
   },
 
   methods: {
     /**
-     * One invoice per order, also when two messages for one order race: the loser fails on
-     * UNIQUE(order_id), its transaction rolls back (number handed back: no gap), and its retry
-     * finds the invoice already there.
+     * One invoice per order: orders already invoiced (or twice in the batch) are skipped, the rest
+     * take the year's next numbers in one step and go in with their `invoice.issued` events. Two
+     * batches racing on one order: the loser fails on UNIQUE(order_id) and rolls back (its numbers
+     * are handed back: no gap); tried again message by message, it finds the invoice there.
      */
-    async issueInvoice(ctx: Context, order: OrderCreatedData, transaction: Transaction): Promise<void> {
-      const existing = await this.model.findOne({ where: { orderId: order.orderId }, transaction });
-      if (existing) return;
+    async issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>> {
+      const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
+      const invoiced = await this.model.findAll({ attributes: ["orderId"], where: { orderId: orderIds }, transaction });
+      const seen = new Set(invoiced.map((row) => row.get("orderId") as string));
+      const due: Consumed<OrderCreatedData>[] = [];
+      for (const message of messages) {
+        if (seen.has(message.envelope.data.orderId)) continue;
+        seen.add(message.envelope.data.orderId);
+        due.push(message);
+      }
+      if (due.length === 0) return [];
       const issuedAt = new Date();
-      const sequence = await this.nextSequence(issuedAt.getUTCFullYear(), transaction);
-      const invoice = invoiceFromOrder(order, {
-        id: randomUUID(),
-        sequence,
-        issuedAt,
-        paymentTermsDays: this.settings.paymentTermsDays,
-      });
-      await this.model.create({ ...invoice }, { transaction });
-      this.logger.info(`Invoice ${invoice.number} issued for order ${order.orderId}`);
-      await this.publish(ctx, transaction, INVOICE_ISSUED, {
-        invoiceId: invoice.id,
-        orderId: invoice.orderId,
-        number: invoice.number,
-        currency: invoice.currency,
-        total: invoice.total,
-        issuedAt: invoice.issuedAt.toISOString(),
-        dueAt: invoice.dueAt.toISOString(),
-      });
+      const first = await this.reserveNumbers(issuedAt.getUTCFullYear(), due.length, transaction);
+      const invoices = due.map(({ envelope }, i) =>
+        invoiceFromOrder(envelope.data, {
+          id: randomUUID(),
+          sequence: first + i,
+          issuedAt,
+          paymentTermsDays: this.settings.paymentTermsDays,
+        }),
+      );
+      await this.model.bulkCreate(invoices, { transaction });
+      await this.publishAll(
+        transaction,
+        INVOICE_ISSUED,
+        invoices.map((invoice, i) => ({
+          cause: due[i].cause,
+          data: {
+            invoiceId: invoice.id,
+            orderId: invoice.orderId,
+            number: invoice.number,
+            currency: invoice.currency,
+            total: invoice.total,
+            issuedAt: invoice.issuedAt.toISOString(),
+            dueAt: invoice.dueAt.toISOString(),
+          },
+        })),
+      );
+      const issued = new Map(due.map((message, i) => [message, invoices[i]]));
+      return messages.map((message) => issued.get(message));
     },
 
-    /** The year's next invoice number; the counter row stays locked until the transaction ends. */
-    async nextSequence(year: number, transaction: Transaction): Promise<number> {
+    /** The first of `count` consecutive numbers of the year; the counter row stays locked until the transaction ends. */
+    async reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number> {
       const [row] = await this.model.sequelize!.query<{ last_value: number }>(
-        `INSERT INTO invoice_counters (year, last_value) VALUES (:year, 1)
-         ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + 1
+        `INSERT INTO invoice_counters (year, last_value) VALUES (:year, :count)
+         ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + :count
          RETURNING last_value`,
-        { replacements: { year }, transaction, type: QueryTypes.SELECT },
+        { replacements: { year, count }, transaction, type: QueryTypes.SELECT },
       );
-      return row.last_value;
+      return row.last_value - count + 1;
     },
   },
 };

@@ -16,7 +16,7 @@ import {
 } from "../../contracts/orders";
 import { idParams, type IdParams } from "../../contracts/paging";
 import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { notYet } from "../../mixins/messaging.mixin";
+import { notYet, oneByOne } from "../../mixins/messaging.mixin";
 import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
@@ -138,28 +138,36 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      * only records it: that invoice is being voided.
      */
     [INVOICE_ISSUED.name]: {
-      handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
-        return this.consumeOnce(ctx, INVOICE_ISSUED, async (transaction) => {
-          const { orderId, invoiceId } = ctx.params.data;
-          const row = await this.lockOrFail(orderId, transaction);
-          const current = row.get("status") as OrderStatus;
-          const status = current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current);
-          await row.update({ status, invoiceId }, { transaction });
-        });
+      async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
+        await this.consume(
+          ctx,
+          INVOICE_ISSUED,
+          oneByOne(async ({ envelope }, transaction) => {
+            const { orderId, invoiceId } = envelope.data;
+            const row = await this.lockOrFail(orderId, transaction);
+            const current = row.get("status") as OrderStatus;
+            const status = current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current);
+            await row.update({ status, invoiceId }, { transaction });
+          }),
+        );
       },
     },
 
     /** The order's invoice was paid: the order becomes `paid`, once it knows it is invoiced. */
     [INVOICE_PAID.name]: {
-      handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
-        return this.consumeOnce(ctx, INVOICE_PAID, async (transaction) => {
-          const { orderId } = ctx.params.data;
-          const row = await this.lockOrFail(orderId, transaction);
-          const current = row.get("status") as OrderStatus;
-          if (current === "pending") throw notYet("invoice.issued has not arrived yet", { orderId });
-          const status = orderStatus.transition(current, "paid");
-          if (status) await row.update({ status }, { transaction });
-        });
+      async handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
+        await this.consume(
+          ctx,
+          INVOICE_PAID,
+          oneByOne(async ({ envelope }, transaction) => {
+            const { orderId } = envelope.data;
+            const row = await this.lockOrFail(orderId, transaction);
+            const current = row.get("status") as OrderStatus;
+            if (current === "pending") throw notYet("invoice.issued has not arrived yet", { orderId });
+            const status = orderStatus.transition(current, "paid");
+            if (status) await row.update({ status }, { transaction });
+          }),
+        );
       },
     },
   },

@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { Sequelize } from "sequelize";
+import { createEnvelope } from "../../contracts/events/envelope";
+import { ORDER_CREATED } from "../../contracts/events/order-created";
+import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
+import { Inbox } from "../../mixins/inbox";
+import { messagingTables } from "../../mixins/messaging-tables";
+import { migrate } from "../../mixins/migrations";
+import { Outbox } from "../../mixins/outbox";
+import { runId } from "../support/environment";
+import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+
+// The relay's and the inbox's SQL against the real PostgreSQL: what one statement claims, backs off,
+// acknowledges and deduplicates.
+const database = `${runId()}_outbox`;
+let sequelize: Sequelize;
+let outbox: Outbox;
+let inbox: Inbox;
+
+beforeAll(async () => {
+  await createDatabases([database]);
+  sequelize = new Sequelize(databaseUrl(database), { logging: false });
+  await migrate(sequelize, [messagingTables("001-messaging")], "outbox-test");
+  outbox = new Outbox(sequelize);
+  inbox = new Inbox(sequelize);
+});
+
+afterAll(async () => {
+  await sequelize?.close();
+  await dropDatabases([database]);
+});
+
+const cause = { correlationId: "test", causationId: "test", source: "orders" };
+const orderCreated = () => createEnvelope(ORDER_CREATED, {} as never, cause);
+const row = async (id: string) =>
+  (
+    await queryDatabase(
+      database,
+      `SELECT attempts, acked_by, delivered_at, last_error,
+              round(extract(epoch FROM next_attempt_at - now()) * 1000)::int AS due_in_ms
+       FROM outbox WHERE id = $1`,
+      [id],
+    )
+  )[0];
+
+const backoff = { baseMs: 1_000, maxMs: 4_000 };
+
+describe("Outbox", () => {
+  beforeEach(() => queryDatabase(database, "TRUNCATE outbox, inbox"));
+
+  it("writes a batch in one statement; an event nobody consumes is delivered from the start", async () => {
+    const [a, b] = [orderCreated(), orderCreated()];
+    const voided = createEnvelope(INVOICE_VOIDED, {} as never, cause);
+    await sequelize.transaction(async (transaction) => {
+      await outbox.add([a, b], ORDER_CREATED.consumers, transaction);
+      await outbox.add([voided], INVOICE_VOIDED.consumers, transaction);
+    });
+    expect((await row(a.id)).delivered_at).toBeNull();
+    expect((await row(b.id)).delivered_at).toBeNull();
+    expect((await row(voided.id)).delivered_at).not.toBeNull();
+    expect((await outbox.claimDue(10, backoff)).map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it("claims a due message once, counts the attempt and puts the next one off, doubling up to the cap", async () => {
+    const message = orderCreated();
+    await sequelize.transaction((transaction) => outbox.add([message], ORDER_CREATED.consumers, transaction));
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const [claimed] = await outbox.claimDue(10, backoff);
+      expect(claimed).toMatchObject({ id: message.id, envelope: message, consumers: ["invoices"], acked_by: [] });
+      expect(await outbox.claimDue(10, backoff)).toEqual([]);
+      const { attempts, due_in_ms } = await row(message.id);
+      expect(attempts).toBe(attempt);
+      delays.push(Math.round(due_in_ms / 1_000) * 1_000);
+      await queryDatabase(database, "UPDATE outbox SET next_attempt_at = now()");
+    }
+    expect(delays).toEqual([1_000, 2_000, 4_000, 4_000]);
+  });
+
+  it("gives back the attempt of a message whose consumers are not known yet", async () => {
+    const message = orderCreated();
+    await sequelize.transaction((transaction) => outbox.add([message], ORDER_CREATED.consumers, transaction));
+    await outbox.claimDue(10, backoff);
+    await outbox.awaitConsumers([message.id], 500);
+    expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
+  });
+
+  it("skips the rows another relay holds", async () => {
+    const [a, b] = [orderCreated(), orderCreated()];
+    await sequelize.transaction((transaction) => outbox.add([a, b], ORDER_CREATED.consumers, transaction));
+    await sequelize.transaction(async (transaction) => {
+      await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
+      expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
+    });
+  });
+
+  it("marks a batch acknowledged by a group, once, and delivered when every group has", async () => {
+    const [a, b] = [orderCreated(), orderCreated()];
+    await sequelize.transaction((transaction) => outbox.add([a, b], ["invoices", "audit"], transaction));
+    await outbox.acknowledge([a.id, b.id], "invoices");
+    await outbox.acknowledge([a.id], "invoices");
+    expect(await row(a.id)).toMatchObject({ acked_by: ["invoices"], delivered_at: null });
+    await outbox.acknowledge([a.id], "audit");
+    expect((await row(a.id)).delivered_at).not.toBeNull();
+    expect((await row(b.id)).delivered_at).toBeNull();
+    expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
+  });
+});
+
+describe("Inbox", () => {
+  it("returns only the ids it has not seen, also when one comes twice in a batch", async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const first = await sequelize.transaction((transaction) => inbox.record([a, b, a], "order.created", transaction));
+    expect([...first].sort()).toEqual([a, b].sort());
+    const second = await sequelize.transaction((transaction) => inbox.record([b, c], "order.created", transaction));
+    expect([...second]).toEqual([c]);
+  });
+
+  it("forgets what a rolled-back transaction recorded", async () => {
+    const id = randomUUID();
+    await expect(
+      sequelize.transaction(async (transaction) => {
+        await inbox.record([id], "order.created", transaction);
+        throw new Error("effect failed");
+      }),
+    ).rejects.toThrow("effect failed");
+    const again = await sequelize.transaction((transaction) => inbox.record([id], "order.created", transaction));
+    expect([...again]).toEqual([id]);
+  });
+});
