@@ -11,11 +11,14 @@ import {
   type ModelStatic,
   type Transaction,
 } from "sequelize";
+import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
 import { idParams, type IdParams, type Page, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
 import type { HttpMeta } from "../contracts/http";
 import { toServiceError } from "./database-errors";
 import { unreachableConsumers } from "./event-consumers";
+import { linkToBatch } from "./trace-context";
+import { GroupCommit, type Outcomes } from "./group-commit";
 import { IdempotencyKeys, requestHash, type Remembered } from "./idempotency";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
@@ -35,13 +38,33 @@ export interface DbMixinOptions {
 /** What the mixin adds to a service, for the service's own typing. */
 export interface DbMethods extends MessagingMethods {
   model: ModelStatic<Model>;
-  inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
   /** The row, locked FOR UPDATE in `transaction`; an unknown id is a 404. */
   lockOrFail(id: string, transaction: Transaction): Promise<Model>;
-  /** Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. */
+  /** The rows, locked FOR UPDATE in `transaction` in id order (two batches never deadlock); an unknown id is a 404. */
+  lockAllOrFail(ids: string[], transaction: Transaction): Promise<Model[]>;
+  /**
+   * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
+   * one action that arrive while its previous transaction runs share the next one (group commit);
+   * if it fails, each runs again alone, so each caller gets its own outcome.
+   */
   idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
+  /**
+   * A new row, inserted together with the other rows of its transaction in one statement when the
+   * action's work is done (inside `idempotent` only). Constraint violations surface then, and fail
+   * the batch, whose commands then run again alone.
+   */
+  insertLater(values: Record<string, unknown>, transaction: Transaction): Model;
+  /** Writes what changed in `rows` in one statement (an upsert on the primary key). */
+  saveAll(rows: Model[], transaction: Transaction): Promise<void>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
+}
+
+/** An action's unit of work waiting for its transaction, with the trace of its call. */
+interface Command {
+  ctx: Context<unknown, HttpMeta>;
+  work: (transaction: Transaction) => Promise<unknown>;
+  trace: TraceContext;
 }
 
 /** A `[from, to)` condition for a timestamp column, or undefined when neither bound is given. */
@@ -80,9 +103,20 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     pool: { max: Number(process.env.DB_POOL_MAX ?? 10), min: 0, acquire: 10_000, idle: 10_000 },
   });
   const idempotencyKeys = new IdempotencyKeys(sequelize);
+  const notFound = (id: string | string[]) => new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
   const orFail = (row: Model | null, id: string): Model => {
-    if (!row) throw new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
+    if (!row) throw notFound(id);
     return row;
+  };
+  const commands = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
+  const insertsOf = new WeakMap<Transaction, Model[]>();
+  /** Runs `work`, then inserts the rows it left for later, in one statement. */
+  const withInserts = async <T>(transaction: Transaction, work: () => Promise<T>): Promise<T> => {
+    const rows: Model[] = [];
+    insertsOf.set(transaction, rows);
+    const result = await work();
+    if (rows.length > 0) await model.bulkCreate(rows.map((row) => row.get({ plain: true })), { transaction });
+    return result;
   };
   const model = sequelize.define(options.table, options.attributes, {
     tableName: options.table,
@@ -137,21 +171,81 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     },
 
     methods: {
-      inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-        return sequelize.transaction(work);
-      },
-
       async lockOrFail(id: string, transaction: Transaction): Promise<Model> {
         return orFail(await model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
       },
 
+      async lockAllOrFail(ids: string[], transaction: Transaction): Promise<Model[]> {
+        const rows = await model.findAll({ where: { id: ids }, order: [["id", "ASC"]], transaction, lock: transaction.LOCK.UPDATE });
+        const found = new Set(rows.map((row) => row.get("id")));
+        const missing = [...new Set(ids)].filter((id) => !found.has(id));
+        if (missing.length > 0) throw notFound(missing.length === 1 ? missing[0] : missing);
+        return rows;
+      },
+
       idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {
-        const key = ctx.meta.idempotencyKey;
-        if (key === undefined) {
-          return sequelize.transaction(async (transaction) => ({ body: await work(transaction), replayed: false }));
+        const action = ctx.action?.name ?? "";
+        let batch = commands.get(action);
+        if (!batch) {
+          batch = new GroupCommit((together) => this.runCommands(together), Number(process.env.COMMAND_BATCH_SIZE ?? 50));
+          commands.set(action, batch);
         }
-        const hash = requestHash(ctx.action?.name ?? "", ctx.params);
-        return sequelize.transaction((transaction) => idempotencyKeys.once(key, hash, transaction, () => work(transaction)));
+        return batch.add({ ctx, work, trace: traceContext.active() }) as Promise<Remembered<T>>;
+      },
+
+      /** Commands in one transaction, in arrival order; if that fails, each in a transaction of its own. */
+      async runCommands(together: Command[]): Promise<Outcomes<Remembered<unknown>>> {
+        const run = (command: Command, transaction: Transaction): Promise<Remembered<unknown>> => {
+          const key = command.ctx.meta.idempotencyKey;
+          if (key === undefined) return command.work(transaction).then((body) => ({ body, replayed: false }));
+          const hash = requestHash(command.ctx.action?.name ?? "", command.ctx.params);
+          return idempotencyKeys.once(key, hash, transaction, () => command.work(transaction));
+        };
+        const alone = (command: Command) =>
+          traceContext.with(command.trace, () =>
+            this.transact((transaction: Transaction) => withInserts(transaction, () => run(command, transaction))),
+          ).then(
+            (value: Remembered<unknown>) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+        if (together.length === 1) return [await alone(together[0])];
+        linkToBatch(together.map((command) => command.trace));
+        try {
+          const values = await traceContext.with(together[0].trace, () =>
+            this.transact((transaction: Transaction) =>
+              withInserts(transaction, async () => {
+                const results: Remembered<unknown>[] = [];
+                for (const command of together) results.push(await run(command, transaction));
+                return results;
+              }),
+            ),
+          );
+          return values.map((value: Remembered<unknown>) => ({ value }));
+        } catch {
+          const outcomes: Outcomes<Remembered<unknown>> = [];
+          for (const command of together) outcomes.push(await alone(command));
+          return outcomes;
+        }
+      },
+
+      insertLater(values: Record<string, unknown>, transaction: Transaction): Model {
+        const rows = insertsOf.get(transaction);
+        if (!rows) throw new Error("insertLater() outside idempotent(): the row would never be inserted");
+        const now = new Date();
+        const row = model.build({ ...values, createdAt: now, updatedAt: now });
+        rows.push(row);
+        return row;
+      },
+
+      async saveAll(rows: Model[], transaction: Transaction): Promise<void> {
+        const changed = rows.filter((row) => row.changed());
+        if (changed.length === 0) return;
+        const fields = [...new Set(changed.flatMap((row) => row.changed() as string[])), "updatedAt"];
+        const now = new Date();
+        await model.bulkCreate(
+          changed.map((row) => ({ ...row.get({ plain: true }), updatedAt: now })),
+          { updateOnDuplicate: fields, transaction },
+        );
       },
 
       toPlain<T>(row: Model): T {

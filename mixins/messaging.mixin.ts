@@ -12,11 +12,11 @@ import {
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
-import { currentTraceparent, outsideTrace, withTraceparent } from "./trace-context";
+import { currentTraceparent, linkToBatch, outsideTrace, withTraceparent } from "./trace-context";
 import { toServiceError } from "./database-errors";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { Inbox } from "./inbox";
-import { Outbox, type OutboxReport } from "./outbox";
+import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
 const OUTBOX_GAUGES = {
@@ -64,10 +64,15 @@ export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
-  /** Writes the event, caused by this action call, to the outbox in `transaction`; the relay emits it once that commits. */
-  publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T): Promise<void>;
-  /** Writes events of one contract, each with its own cause, to the outbox in one statement. */
-  publishAll<T>(transaction: Transaction, contract: EventContract<T>, events: Array<{ cause: Cause; data: T }>): Promise<void>;
+  /**
+   * Runs `work` in a transaction; the events it publishes are written to the outbox in one statement
+   * at its end, and the relay emits them once it commits.
+   */
+  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** What an action call causes: the request it belongs to, the call itself, its trace. */
+  causedBy(ctx: Context): Cause;
+  /** Adds an event to what `transaction` (opened by `transact`) writes to the outbox. */
+  publish<T>(cause: Cause, transaction: Transaction, contract: EventContract<T>, data: T): void;
   /**
    * Applies a message once: checked against its contract, its inbox record and `effect` commit
    * together, then it is acknowledged. Messages arriving while a batch is applied form the next one
@@ -94,6 +99,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
   const batchSize = Number(process.env.CONSUMER_BATCH_SIZE ?? 100);
   const batches = new Map<string, GroupCommit<Delivery, unknown>>();
+  const unpublished = new WeakMap<Transaction, OutgoingMessage[]>();
   const validator = new Validator();
   const checks = new Map<string, (value: unknown) => true | unknown[]>();
   const checkOf = (contract: EventContract<unknown>) => {
@@ -177,17 +183,28 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         void update().catch(() => undefined);
       },
 
-      publish<T>(ctx: Context, transaction: Transaction, contract: EventContract<T>, data: T) {
-        const cause = { correlationId: ctx.requestID ?? ctx.id, causationId: ctx.id, traceparent: currentTraceparent() };
-        return this.publishAll(transaction, contract, [{ cause, data }]);
+      transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+        return sequelize.transaction(async (transaction) => {
+          const events: OutgoingMessage[] = [];
+          unpublished.set(transaction, events);
+          const result = await work(transaction);
+          if (events.length > 0) {
+            await outbox.add(events, transaction);
+            // The relay's pass is no part of this request's trace; each emit continues its own message's.
+            transaction.afterCommit(() => outsideTrace(() => this.relay.kick()));
+          }
+          return result;
+        });
       },
 
-      async publishAll<T>(transaction: Transaction, contract: EventContract<T>, events: Array<{ cause: Cause; data: T }>) {
-        if (events.length === 0) return;
-        const envelopes = events.map(({ cause, data }) => createEnvelope(contract, data, { ...cause, source: this.name }));
-        await outbox.add(envelopes, contract.consumers, transaction);
-        // The relay's pass is no part of this request's trace; each emit continues its own message's.
-        transaction.afterCommit(() => outsideTrace(() => this.relay.kick()));
+      causedBy(ctx: Context): Cause {
+        return { correlationId: ctx.requestID ?? ctx.id, causationId: ctx.id, traceparent: currentTraceparent() };
+      },
+
+      publish<T>(cause: Cause, transaction: Transaction, contract: EventContract<T>, data: T) {
+        const events = unpublished.get(transaction);
+        if (!events) throw new Error(`${contract.name} published outside transact(): it would never reach the outbox`);
+        events.push({ envelope: createEnvelope(contract, data, { ...cause, source: this.name }), consumers: contract.consumers });
       },
 
       consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {
@@ -214,6 +231,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           const results = await traceContext.with(group[0].trace, () => this.applyTogether(contract, effect, group));
           for (const delivery of group) outcomes[deliveries.indexOf(delivery)] = { value: results.get(delivery) as R | undefined };
         };
+        linkToBatch(valid.map((delivery) => delivery.trace));
         try {
           if (valid.length > 0) await apply(valid);
         } catch (err) {
@@ -230,7 +248,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
 
       /** One transaction: the inbox keeps the first delivery of each new message, the effect applies those. */
       async applyTogether<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Map<Delivery, R>> {
-        return sequelize.transaction(async (transaction) => {
+        return this.transact(async (transaction: Transaction) => {
           const fresh = await inbox.record(deliveries.map((d) => d.envelope.id), contract.name, transaction);
           const firsts = deliveries.filter((delivery) => fresh.delete(delivery.envelope.id));
           if (firsts.length === 0) return new Map();

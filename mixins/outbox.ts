@@ -10,6 +10,12 @@ export interface PendingMessage {
   acked_by: string[];
 }
 
+/** An event on its way into the outbox, with the groups that must acknowledge it. */
+export interface OutgoingMessage {
+  envelope: EventEnvelope<unknown>;
+  consumers: readonly string[];
+}
+
 /** How far this service's outbox is behind. */
 export interface OutboxReport {
   /** messages some consumer has not acknowledged yet */
@@ -35,13 +41,15 @@ export interface ParkedMessage {
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
-  /** Events of one contract, in one statement. An event with no consumer is kept as a record, delivered from the start. */
-  add(envelopes: EventEnvelope<unknown>[], consumers: readonly string[], transaction: Transaction): Promise<unknown> {
+  /** Events in one statement; one nobody consumes is kept as a record, delivered from the start. */
+  add(messages: OutgoingMessage[], transaction: Transaction): Promise<unknown> {
     return this.sequelize.query(
       `INSERT INTO outbox (id, type, envelope, consumers, delivered_at)
-       SELECT (e->>'id')::uuid, e->>'type', e, string_to_array(:consumers, ','), CASE WHEN :consumers = '' THEN now() END
-       FROM jsonb_array_elements(:envelopes::jsonb) AS e`,
-      { replacements: { envelopes: JSON.stringify(envelopes), consumers: consumers.join(",") }, transaction },
+       SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
+              ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
+              CASE WHEN jsonb_array_length(r->'consumers') = 0 THEN now() END
+       FROM jsonb_array_elements(:rows::jsonb) AS r`,
+      { replacements: { rows: JSON.stringify(messages) }, transaction },
     );
   }
 

@@ -41,3 +41,16 @@ export function withTraceparent<T>(traceparent: string | undefined, work: () => 
 export function outsideTrace<T>(work: () => T): T {
   return context.with(ROOT_CONTEXT, work);
 }
+
+/**
+ * Work done for several traced calls at once (one group-committed transaction) is traced in the
+ * first call's trace; the span of every other call gets a link to the first's, so its trace shows
+ * where its database work went.
+ */
+export function linkToBatch(traces: Context[]): void {
+  const first = traces.length > 1 ? trace.getSpanContext(traces[0]) : undefined;
+  if (!first) return;
+  for (const other of traces.slice(1)) {
+    trace.getSpan(other)?.addLink({ context: first, attributes: { "batch.size": traces.length } });
+  }
+}

@@ -74,7 +74,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
           await row.update({ status, paidAt: new Date() }, { transaction });
           const invoice = this.toPlain<Invoice>(row);
-          await this.publish(ctx, transaction, INVOICE_PAID, {
+          this.publish(this.causedBy(ctx), transaction, INVOICE_PAID, {
             invoiceId: invoice.id,
             orderId: invoice.orderId,
             paidAt: new Date(invoice.paidAt!).toISOString(),
@@ -113,9 +113,11 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
             if (!status) return;
             await row.update({ status, voidedAt: new Date() }, { transaction });
             const invoice = this.toPlain<Invoice>(row);
-            await this.publishAll(transaction, INVOICE_VOIDED, [
-              { cause, data: { invoiceId: invoice.id, orderId: invoice.orderId, voidedAt: new Date(invoice.voidedAt!).toISOString() } },
-            ]);
+            this.publish(cause, transaction, INVOICE_VOIDED, {
+              invoiceId: invoice.id,
+              orderId: invoice.orderId,
+              voidedAt: new Date(invoice.voidedAt!).toISOString(),
+            });
           }),
         );
       },
@@ -151,21 +153,16 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         }),
       );
       await this.model.bulkCreate(invoices, { transaction });
-      await this.publishAll(
-        transaction,
-        INVOICE_ISSUED,
-        invoices.map((invoice, i) => ({
-          cause: due[i].cause,
-          data: {
-            invoiceId: invoice.id,
-            orderId: invoice.orderId,
-            number: invoice.number,
-            currency: invoice.currency,
-            total: invoice.total,
-            issuedAt: invoice.issuedAt.toISOString(),
-            dueAt: invoice.dueAt.toISOString(),
-          },
-        })),
+      invoices.forEach((invoice, i) =>
+        this.publish(due[i].cause, transaction, INVOICE_ISSUED, {
+          invoiceId: invoice.id,
+          orderId: invoice.orderId,
+          number: invoice.number,
+          currency: invoice.currency,
+          total: invoice.total,
+          issuedAt: invoice.issuedAt.toISOString(),
+          dueAt: invoice.dueAt.toISOString(),
+        }),
       );
       const issued = new Map(due.map((message, i) => [message, invoices[i]]));
       return messages.map((message) => issued.get(message));

@@ -52,7 +52,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
         const { body: order, replayed } = await this.idempotent(ctx, async (transaction) => {
           const { items, total } = priceItems(ctx.params.items);
-          const row = await this.model.create(
+          const row = this.insertLater(
             {
               id: randomUUID(),
               customerId: ctx.params.customerId,
@@ -61,11 +61,12 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
               items,
               total,
               status: "pending",
+              invoiceId: null,
             },
-            { transaction },
+            transaction,
           );
           const created = this.toPlain<Order>(row);
-          await this.publish(ctx, transaction, ORDER_CREATED, {
+          this.publish(this.causedBy(ctx), transaction, ORDER_CREATED, {
             orderId: created.id,
             customerId: created.customerId,
             customer: created.customer,
@@ -121,7 +122,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
           const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
           await row.update({ status }, { transaction });
           const order = this.toPlain<Order>(row);
-          await this.publish(ctx, transaction, ORDER_CANCELLED, {
+          this.publish(this.causedBy(ctx), transaction, ORDER_CANCELLED, {
             orderId: order.id,
             cancelledAt: new Date(order.updatedAt).toISOString(),
           });
@@ -139,17 +140,16 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      */
     [INVOICE_ISSUED.name]: {
       async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
-        await this.consume(
-          ctx,
-          INVOICE_ISSUED,
-          oneByOne(async ({ envelope }, transaction) => {
-            const { orderId, invoiceId } = envelope.data;
-            const row = await this.lockOrFail(orderId, transaction);
+        await this.consume(ctx, INVOICE_ISSUED, async (messages, transaction) => {
+          const invoiceOf = new Map(messages.map(({ envelope }) => [envelope.data.orderId, envelope.data.invoiceId]));
+          const rows = await this.lockAllOrFail([...invoiceOf.keys()], transaction);
+          for (const row of rows) {
             const current = row.get("status") as OrderStatus;
             const status = current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current);
-            await row.update({ status, invoiceId }, { transaction });
-          }),
-        );
+            row.set({ status, invoiceId: invoiceOf.get(row.get("id") as string) });
+          }
+          await this.saveAll(rows, transaction);
+        });
       },
     },
 

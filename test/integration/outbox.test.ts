@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Sequelize } from "sequelize";
-import { createEnvelope } from "../../contracts/events/envelope";
+import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
 import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { Inbox } from "../../mixins/inbox";
@@ -43,18 +43,20 @@ const row = async (id: string) =>
     )
   )[0];
 
+const outgoing = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) =>
+  envelopes.map((envelope) => ({ envelope, consumers }));
+
 const backoff = { baseMs: 1_000, maxMs: 4_000 };
 
 describe("Outbox", () => {
   beforeEach(() => queryDatabase(database, "TRUNCATE outbox, inbox"));
 
-  it("writes a batch in one statement; an event nobody consumes is delivered from the start", async () => {
+  it("writes a transaction's events in one statement; one nobody consumes is delivered from the start", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     const voided = createEnvelope(INVOICE_VOIDED, {} as never, cause);
-    await sequelize.transaction(async (transaction) => {
-      await outbox.add([a, b], ORDER_CREATED.consumers, transaction);
-      await outbox.add([voided], INVOICE_VOIDED.consumers, transaction);
-    });
+    await sequelize.transaction((transaction) =>
+      outbox.add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], transaction),
+    );
     expect((await row(a.id)).delivered_at).toBeNull();
     expect((await row(b.id)).delivered_at).toBeNull();
     expect((await row(voided.id)).delivered_at).not.toBeNull();
@@ -63,7 +65,7 @@ describe("Outbox", () => {
 
   it("claims a due message once, counts the attempt and puts the next one off, doubling up to the cap", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add([message], ORDER_CREATED.consumers, transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), transaction));
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) {
       const [claimed] = await outbox.claimDue(10, backoff);
@@ -79,7 +81,7 @@ describe("Outbox", () => {
 
   it("gives back the attempt of a message whose consumers are not known yet", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add([message], ORDER_CREATED.consumers, transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), transaction));
     await outbox.claimDue(10, backoff);
     await outbox.awaitConsumers([message.id], 500);
     expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
@@ -87,7 +89,7 @@ describe("Outbox", () => {
 
   it("skips the rows another relay holds", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add([a, b], ORDER_CREATED.consumers, transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ORDER_CREATED.consumers), transaction));
     await sequelize.transaction(async (transaction) => {
       await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
       expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
@@ -96,7 +98,7 @@ describe("Outbox", () => {
 
   it("marks a batch acknowledged by a group, once, and delivered when every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add([a, b], ["invoices", "audit"], transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ["invoices", "audit"]), transaction));
     await outbox.acknowledge([a.id, b.id], "invoices");
     await outbox.acknowledge([a.id], "invoices");
     expect(await row(a.id)).toMatchObject({ acked_by: ["invoices"], delivered_at: null });

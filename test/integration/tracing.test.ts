@@ -112,7 +112,10 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
       const create = find(spans, "orders", "SPAN_KIND_SERVER", named("orders.create"));
       expect(create.parentSpanId).toBe(http.spanId);
       expect(create.attributes).toMatchObject({ "rpc.system.name": "moleculer", "rpc.method": "orders.create" });
-      expect(lineage(spans, find(spans, "orders", "SPAN_KIND_CLIENT", inserting("orders")))).toContain(create);
+      // Two writes to orders (the order, then its invoice.issued update, an upsert), both down from the call.
+      const orderWrites = spans.filter((span) => span.service === "orders" && span.kind === "SPAN_KIND_CLIENT" && inserting("orders")(span));
+      expect(orderWrites).toHaveLength(2);
+      for (const write of orderWrites) expect(lineage(spans, write)).toContain(create);
 
       // The relay emits later, outside the request, yet continues its trace from the outbox row.
       const send = find(spans, "orders", "SPAN_KIND_PRODUCER", named("send order.created"));
@@ -130,10 +133,40 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
       // …and on through invoice.issued back to orders, which marks the order invoiced.
       const invoiced = find(spans, "orders", "SPAN_KIND_CONSUMER", named("process invoice.issued"));
       expect(lineage(spans, invoiced)).toContain(issue);
+      const [insert, update] = orderWrites.sort((a, b) => lineage(spans, a).length - lineage(spans, b).length);
+      expect(lineage(spans, insert)).not.toContain(invoiced);
+      expect(lineage(spans, update)).toContain(invoiced);
 
       // One tree: every span's parent arrived too, except the HTTP span's, which is Kong's.
       const ids = new Set(spans.map((span) => span.spanId));
       expect(spans.filter((span) => !ids.has(span.parentSpanId)).map((span) => span.name)).toEqual([http.name]);
+    });
+  });
+
+  it("leads from every one of many concurrent requests to its own INSERT: in its trace, or by a link to a shared transaction's", async () => {
+    const requests = Array.from({ length: 30 }, () => incomingTrace());
+    const created = await Promise.all(
+      requests.map((incoming, i) =>
+        cluster.http.raw<Order>("POST", "/orders", {
+          body: JSON.stringify(orderBody(`concurrent-${i}`)),
+          headers: { "content-type": "application/json", traceparent: incoming.traceparent },
+        }),
+      ),
+    );
+    expect(created.map((response) => response.status)).toEqual(requests.map(() => 201));
+
+    await eventually(async () => {
+      for (const [i, incoming] of requests.entries()) {
+        const spans = spansOf(incoming.traceId);
+        const create = find(spans, "orders", "SPAN_KIND_SERVER", named("orders.create"));
+        // Where this request's rows went in: under its own call, or under the call its span links to.
+        const [link] = create.links;
+        const holder = link ? find(spansOf(link.traceId), "orders", "SPAN_KIND_SERVER", (span) => span.spanId === link.spanId) : create;
+        const inserts = spansOf(holder.traceId).filter(
+          (span) => span.kind === "SPAN_KIND_CLIENT" && inserting("orders")(span) && lineage(spansOf(holder.traceId), span).includes(holder),
+        );
+        expect(inserts.some((span) => String(span.attributes["db.query.text"]).includes(created[i].body.id))).toBe(true);
+      }
     });
   });
 

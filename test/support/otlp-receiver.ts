@@ -15,6 +15,8 @@ export interface ReceivedSpan {
   kind: SpanKind;
   status: "STATUS_CODE_UNSET" | "STATUS_CODE_OK" | "STATUS_CODE_ERROR";
   attributes: Record<string, Value>;
+  /** spans this one points to outside its own tree (a batch's work done under another call's span) */
+  links: Array<{ traceId: string; spanId: string; attributes: Record<string, Value> }>;
   service: string;
   resource: Record<string, Value>;
 }
@@ -35,7 +37,7 @@ interface KeyValue {
 interface ExportRequest {
   resourceSpans: {
     resource?: { attributes: KeyValue[] };
-    scopeSpans: { spans: { traceId: Buffer; spanId: Buffer; parentSpanId: Buffer; name: string; kind: SpanKind; status?: { code: ReceivedSpan["status"] }; attributes: KeyValue[] }[] }[];
+    scopeSpans: { spans: { traceId: Buffer; spanId: Buffer; parentSpanId: Buffer; name: string; kind: SpanKind; status?: { code: ReceivedSpan["status"] }; attributes: KeyValue[]; links: { traceId: Buffer; spanId: Buffer; attributes: KeyValue[] }[] }[] }[];
   }[];
 }
 
@@ -66,6 +68,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             kind: span.kind,
             status: span.status?.code ?? "STATUS_CODE_UNSET",
             attributes: attributesOf(span.attributes),
+            links: span.links.map((link) => ({
+              traceId: link.traceId.toString("hex"),
+              spanId: link.spanId.toString("hex"),
+              attributes: attributesOf(link.attributes),
+            })),
             service: String(resourceAttributes["service.name"]),
             resource: resourceAttributes,
           });
