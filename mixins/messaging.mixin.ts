@@ -100,6 +100,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const batchSize = Number(process.env.CONSUMER_BATCH_SIZE ?? 100);
   const batches = new Map<string, GroupCommit<Delivery, unknown>>();
   const unpublished = new WeakMap<Transaction, OutgoingMessage[]>();
+  const relayOptions = relayOptionsFromEnv();
   const validator = new Validator();
   const checks = new Map<string, (value: unknown) => true | unknown[]>();
   const checkOf = (contract: EventContract<unknown>) => {
@@ -189,9 +190,9 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           unpublished.set(transaction, events);
           const result = await work(transaction);
           if (events.length > 0) {
-            await outbox.add(events, transaction);
-            // The relay's pass is no part of this request's trace; each emit continues its own message's.
-            transaction.afterCommit(() => outsideTrace(() => this.relay.kick()));
+            await outbox.add(events, relayOptions.retryBaseMs, transaction);
+            // The emits are no part of this transaction's trace: each continues its own message's.
+            transaction.afterCommit(() => outsideTrace(() => this.relay.dispatch(events)));
           }
           return result;
         });
@@ -290,7 +291,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           knownGroups: (type) => this.broker.getEventGroups(type),
           emit: (envelope, groups) => withTraceparent(envelope.traceparent, () => this.broker.emit(envelope.type, envelope, { groups })),
         },
-        relayOptionsFromEnv(),
+        relayOptions,
         this.logger,
       );
     },

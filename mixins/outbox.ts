@@ -41,15 +41,20 @@ export interface ParkedMessage {
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
-  /** Events in one statement; one nobody consumes is kept as a record, delivered from the start. */
-  add(messages: OutgoingMessage[], transaction: Transaction): Promise<unknown> {
+  /**
+   * Events in one statement. The relay's first look is `dueInMs` away: the producer emits them itself
+   * right after the commit, and the rows are the fallback. One nobody consumes is kept as a record,
+   * delivered from the start.
+   */
+  add(messages: OutgoingMessage[], dueInMs: number, transaction: Transaction): Promise<unknown> {
     return this.sequelize.query(
-      `INSERT INTO outbox (id, type, envelope, consumers, delivered_at)
+      `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at, delivered_at)
        SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
               ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
+              now() + :dueInMs * interval '1 millisecond',
               CASE WHEN jsonb_array_length(r->'consumers') = 0 THEN now() END
        FROM jsonb_array_elements(:rows::jsonb) AS r`,
-      { replacements: { rows: JSON.stringify(messages) }, transaction },
+      { replacements: { rows: JSON.stringify(messages), dueInMs }, transaction },
     );
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from "moleculer";
 import type { EventEnvelope } from "../contracts/events/envelope";
-import type { Outbox } from "./outbox";
+import type { Outbox, OutgoingMessage } from "./outbox";
 
 export interface RelayOptions {
   /** how often the outbox is polled when nothing kicks the relay */
@@ -26,7 +26,7 @@ export interface RelayPorts {
 }
 
 /**
- * Emits due outbox rows to the groups that have not acknowledged them yet, with backoff, until every
+ * Emits what a transaction wrote to the outbox right after it commits, then due outbox rows to the groups that have not acknowledged them yet, with backoff, until every
  * group has (or a consumer's rejections park the message). Several instances may run against one
  * database: each pass locks its rows with SKIP LOCKED.
  */
@@ -45,6 +45,22 @@ export class Relay {
   start(): void {
     this.timer = setInterval(() => this.kick(), this.options.pollMs);
     this.kick();
+  }
+
+  /**
+   * Emits freshly committed messages at once to the consumer groups known now. Their rows are due
+   * after the first backoff step: unacknowledged by then, the passes take over. Nothing happens while
+   * the relay is stopped (or disabled): the rows are all there is.
+   */
+  dispatch(messages: OutgoingMessage[]): void {
+    if (!this.timer) return;
+    for (const { envelope, consumers } of messages) {
+      const known = this.ports.knownGroups(envelope.type);
+      const reachable = consumers.filter((group) => known.includes(group));
+      if (reachable.length > 0) {
+        this.ports.emit(envelope, reachable).catch((err) => this.logger.warn(`Emit of ${envelope.id} failed; the relay retries: ${err.message}`));
+      }
+    }
   }
 
   /** Runs a pass now, or right after the one in progress. */

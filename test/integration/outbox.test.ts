@@ -55,7 +55,7 @@ describe("Outbox", () => {
     const [a, b] = [orderCreated(), orderCreated()];
     const voided = createEnvelope(INVOICE_VOIDED, {} as never, cause);
     await sequelize.transaction((transaction) =>
-      outbox.add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], transaction),
+      outbox.add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], 0, transaction),
     );
     expect((await row(a.id)).delivered_at).toBeNull();
     expect((await row(b.id)).delivered_at).toBeNull();
@@ -63,9 +63,16 @@ describe("Outbox", () => {
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
   });
 
+  it("leaves a fresh message to its producer's own emit until its first retry is due", async () => {
+    const message = orderCreated();
+    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 60_000, transaction));
+    expect(await outbox.claimDue(10, backoff)).toEqual([]);
+    expect(Math.round((await row(message.id)).due_in_ms / 1_000)).toBe(60);
+  });
+
   it("claims a due message once, counts the attempt and puts the next one off, doubling up to the cap", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 0, transaction));
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) {
       const [claimed] = await outbox.claimDue(10, backoff);
@@ -81,7 +88,7 @@ describe("Outbox", () => {
 
   it("gives back the attempt of a message whose consumers are not known yet", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 0, transaction));
     await outbox.claimDue(10, backoff);
     await outbox.awaitConsumers([message.id], 500);
     expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
@@ -89,7 +96,7 @@ describe("Outbox", () => {
 
   it("skips the rows another relay holds", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ORDER_CREATED.consumers), transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ORDER_CREATED.consumers), 0, transaction));
     await sequelize.transaction(async (transaction) => {
       await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
       expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
@@ -98,7 +105,7 @@ describe("Outbox", () => {
 
   it("marks a batch acknowledged by a group, once, and delivered when every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ["invoices", "audit"]), transaction));
+    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ["invoices", "audit"]), 0, transaction));
     await outbox.acknowledge([a.id, b.id], "invoices");
     await outbox.acknowledge([a.id], "invoices");
     expect(await row(a.id)).toMatchObject({ acked_by: ["invoices"], delivered_at: null });
