@@ -17,6 +17,7 @@ import type { EventContract } from "../contracts/events/envelope";
 import type { HttpMeta } from "../contracts/http";
 import { toServiceError } from "./database-errors";
 import { unreachableConsumers } from "./event-consumers";
+import { TableWrites } from "./table-writes";
 import { linkToBatch } from "./trace-context";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { IdempotencyKeys, requestHash, type Remembered } from "./idempotency";
@@ -54,7 +55,9 @@ export interface DbMethods extends MessagingMethods {
    * the batch, whose commands then run again alone.
    */
   insertLater(values: Record<string, unknown>, transaction: Transaction): Model;
-  /** Writes what changed in `rows` in one statement (an upsert on the primary key). */
+  /** Inserts rows (attribute names, timestamps added) in one statement. */
+  insertAll(rows: object[], transaction: Transaction): Promise<void>;
+  /** Writes what changed in `rows` in one statement. */
   saveAll(rows: Model[], transaction: Transaction): Promise<void>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
@@ -115,7 +118,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     const rows: Model[] = [];
     insertsOf.set(transaction, rows);
     const result = await work();
-    if (rows.length > 0) await model.bulkCreate(rows.map((row) => row.get({ plain: true })), { transaction });
+    await writes.insert(rows.map((row) => row.get({ plain: true })), transaction);
     return result;
   };
   const model = sequelize.define(options.table, options.attributes, {
@@ -123,6 +126,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     underscored: true,
     timestamps: true,
   });
+  const writes = new TableWrites(sequelize, model);
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
     mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
@@ -237,15 +241,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return row;
       },
 
-      async saveAll(rows: Model[], transaction: Transaction): Promise<void> {
-        const changed = rows.filter((row) => row.changed());
-        if (changed.length === 0) return;
-        const fields = [...new Set(changed.flatMap((row) => row.changed() as string[])), "updatedAt"];
-        const now = new Date();
-        await model.bulkCreate(
-          changed.map((row) => ({ ...row.get({ plain: true }), updatedAt: now })),
-          { updateOnDuplicate: fields, transaction },
-        );
+      insertAll(rows: object[], transaction: Transaction): Promise<void> {
+        return writes.insert(rows, transaction);
+      },
+
+      saveAll(rows: Model[], transaction: Transaction): Promise<void> {
+        return writes.update(rows, transaction);
       },
 
       toPlain<T>(row: Model): T {

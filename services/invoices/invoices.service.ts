@@ -152,7 +152,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           paymentTermsDays: this.settings.paymentTermsDays,
         }),
       );
-      await this.model.bulkCreate(invoices, { transaction });
+      await this.insertAll(invoices, transaction);
       invoices.forEach((invoice, i) =>
         this.publish(due[i].cause, transaction, INVOICE_ISSUED, {
           invoiceId: invoice.id,

@@ -1,0 +1,53 @@
+import type { Model, ModelStatic, Sequelize, Transaction } from "sequelize";
+
+const quoted = (name: string) => `"${name}"`;
+
+/**
+ * Many rows of one table in one statement, whatever their number: the rows travel as one JSON
+ * document that PostgreSQL turns back into the table's records (`jsonb_populate_recordset`). One
+ * parameter instead of a placeholder per value keeps both the SQL and its escaping cheap.
+ */
+export class TableWrites {
+  private readonly columnOf: Map<string, string>;
+  private readonly table: string;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    model: ModelStatic<Model>,
+  ) {
+    this.columnOf = new Map(Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]));
+    this.table = quoted(model.getTableName() as string);
+  }
+
+  /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
+  async insert(rows: object[], transaction: Transaction): Promise<void> {
+    if (rows.length === 0) return;
+    const now = new Date();
+    await this.sequelize.query(`INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, :rows)`, {
+      replacements: { rows: this.records(rows.map((row) => ({ createdAt: now, updatedAt: now, ...row }))) },
+      transaction,
+    });
+  }
+
+  /** What changed in `rows` (by primary key `id`), `updatedAt` set to now. */
+  async update(rows: Model[], transaction: Transaction): Promise<void> {
+    const changed = rows.filter((row) => row.changed());
+    if (changed.length === 0) return;
+    const columns = [...new Set([...changed.flatMap((row) => row.changed() as string[]), "updatedAt"])].map((a) => quoted(this.columnOf.get(a)!));
+    const now = new Date();
+    await this.sequelize.query(
+      `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
+       FROM jsonb_populate_recordset(NULL::${this.table}, :rows) AS r WHERE t.id = r.id`,
+      { replacements: { rows: this.records(changed.map((row) => ({ ...row.get({ plain: true }), updatedAt: now }))) }, transaction },
+    );
+  }
+
+  /** The rows as JSON keyed by column name; what is no attribute of the model is left out. */
+  private records(rows: object[]): string {
+    return JSON.stringify(
+      rows.map((row) =>
+        Object.fromEntries(Object.entries(row).flatMap(([attribute, value]) => (this.columnOf.has(attribute) ? [[this.columnOf.get(attribute), value]] : []))),
+      ),
+    );
+  }
+}
