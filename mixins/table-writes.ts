@@ -29,16 +29,21 @@ export class TableWrites {
     });
   }
 
-  /** What changed in `rows` (by primary key `id`), `updatedAt` set to now. */
+  /**
+   * What changed in `rows` (by primary key `id`), `updatedAt` set to now. Only those columns travel.
+   * The ids are also listed as such: from the function's rows alone the planner scans the whole table.
+   */
   async update(rows: Model[], transaction: Transaction): Promise<void> {
     const changed = rows.filter((row) => row.changed());
     if (changed.length === 0) return;
-    const columns = [...new Set([...changed.flatMap((row) => row.changed() as string[]), "updatedAt"])].map((a) => quoted(this.columnOf.get(a)!));
-    const now = new Date();
+    const attributes = [...new Set(changed.flatMap((row) => row.changed() as string[]))];
+    const columns = [...attributes, "updatedAt"].map((attribute) => quoted(this.columnOf.get(attribute)!));
+    const updatedAt = new Date();
+    const values = changed.map((row) => ({ id: row.get("id"), ...Object.fromEntries(attributes.map((a) => [a, row.get(a)])), updatedAt }));
     await this.sequelize.query(
       `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
-       FROM jsonb_populate_recordset(NULL::${this.table}, :rows) AS r WHERE t.id = r.id`,
-      { replacements: { rows: this.records(changed.map((row) => ({ ...row.get({ plain: true }), updatedAt: now }))) }, transaction },
+       FROM jsonb_populate_recordset(NULL::${this.table}, :rows) AS r WHERE t.id = r.id AND t.id IN (:ids)`,
+      { replacements: { rows: this.records(values), ids: values.map((value) => value.id) }, transaction },
     );
   }
 
