@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { query } from "./postgres-admin";
@@ -53,6 +53,31 @@ export function processStats(pid: number): ProcessStats {
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return { cpuSeconds, peakRssMb: Math.round(Number(hwm?.[1] ?? 0) / 1024) };
+}
+
+/**
+ * CPU time used so far by every process of a program on this machine, by name (`postgres`,
+ * `beam.smp`): what a local PostgreSQL or RabbitMQ spends. Processes that ended are not counted.
+ */
+export function programCpuSeconds(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === name) total += processStats(Number(pid)).cpuSeconds;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return total;
+}
+
+/** Busy and total CPU time of the whole machine so far, all cores together (/proc/stat). */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, tick) => sum + tick, 0);
+  const idle = ticks[3] + ticks[4];
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
 }
 
 /**

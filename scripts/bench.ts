@@ -4,7 +4,15 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
 import { startBenchCluster, type BenchCluster } from "./bench-cluster";
-import { insertWithOutboxPerSecond, processStats, settle, type Outcome, type ProcessStats } from "./bench-measure";
+import {
+  insertWithOutboxPerSecond,
+  machineCpuSeconds,
+  processStats,
+  programCpuSeconds,
+  settle,
+  type Outcome,
+  type ProcessStats,
+} from "./bench-measure";
 
 /**
  * `npm run bench`: POST /orders through the gateway with every guarantee on (outbox, relay, inbox,
@@ -55,8 +63,23 @@ function load(url: string, seconds: number, connections: number): Promise<autoca
   });
 }
 
-const statsOf = (cluster: BenchCluster) =>
-  new Map([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!)]));
+/** What the rest of the machine spends: the local servers (if they are local) and this process (autocannon). */
+const SERVERS = { postgres: "postgres", rabbitmq: "beam.smp" };
+
+interface Snapshot {
+  nodes: Map<string, ProcessStats>;
+  others: Record<string, number>;
+  machine: { busy: number; total: number };
+}
+
+const snapshot = (cluster: BenchCluster): Snapshot => ({
+  nodes: new Map([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!)])),
+  others: {
+    ...Object.fromEntries(Object.entries(SERVERS).map(([label, program]) => [label, programCpuSeconds(program)])),
+    bench: processStats(process.pid).cpuSeconds,
+  },
+  machine: machineCpuSeconds(),
+});
 
 async function main(): Promise<void> {
   if (flags.help) return console.log(HELP);
@@ -72,9 +95,9 @@ async function main(): Promise<void> {
   });
   try {
     if (Number(flags.warmup) > 0) await load(cluster.url, Number(flags.warmup), connections);
-    const before = statsOf(cluster);
+    const before = snapshot(cluster);
     const result = await load(cluster.url, duration, connections);
-    const after = statsOf(cluster);
+    const after = snapshot(cluster);
     const { orders, invoices } = cluster.databases;
     const outcome = await settle(orders, invoices, Number(flags.settle) * 1000);
     const baseline = Number(flags.baseline) > 0 ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
@@ -87,19 +110,24 @@ async function main(): Promise<void> {
 function report(
   result: autocannon.Result,
   outcome: Outcome,
-  before: Map<string, ProcessStats>,
-  after: Map<string, ProcessStats>,
+  before: Snapshot,
+  after: Snapshot,
   duration: number,
   connections: number,
   baseline: number | null,
 ): void {
   const ordersPerSecond = Math.round(result.requests.average);
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  const percentOfCore = (seconds: number) => Math.round((seconds / duration) * 100);
   const nodes = Object.fromEntries(
-    [...after].map(([name, stats]) => [
+    [...after.nodes].map(([name, stats]) => [
       name,
-      { cpuPercent: Math.round(((stats.cpuSeconds - before.get(name)!.cpuSeconds) / duration) * 100), peakRssMb: stats.peakRssMb },
+      { cpuPercent: percentOfCore(stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds), peakRssMb: stats.peakRssMb },
     ]),
+  );
+  const others = Object.fromEntries(Object.entries(after.others).map(([name, seconds]) => [name, percentOfCore(seconds - before.others[name])]));
+  const machineBusyPercent = Math.round(
+    ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100,
   );
   const figures = {
     date: new Date().toISOString(),
@@ -114,6 +142,8 @@ function report(
     lost: outcome.lost,
     duplicates: outcome.duplicates,
     nodes,
+    othersCpuPercent: others,
+    machineBusyPercent,
     rawInsertWithOutboxPerSecond: baseline,
     ratioToRaw: baseline ? Number((ordersPerSecond / baseline).toFixed(2)) : null,
   };
@@ -126,6 +156,8 @@ statuses            ${JSON.stringify(statuses)}   socket errors/timeouts ${figur
 orders ${outcome.orders}   lost ${outcome.lost}   duplicate invoices ${outcome.duplicates}
 raw INSERT+outbox/s ${baseline ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
 ${Object.entries(nodes).map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`).join("\n")}
+${Object.entries(others).map(([name, percent]) => `${name.padEnd(12)} cpu ${percent}%`).join("\n")}
+machine      ${machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)
 figures written to ${flags.json}`);
 }
 
