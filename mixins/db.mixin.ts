@@ -50,11 +50,12 @@ export interface DbMethods extends MessagingMethods {
    */
   idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
   /**
-   * A new row, inserted together with the other rows of its transaction in one statement when the
-   * action's work is done (inside `idempotent` only). Constraint violations surface then, and fail
+   * A new row (plain values, no model instance), inserted together with the other rows of its
+   * transaction in one statement when the action's work is done (inside `idempotent` only); returned
+   * as it will read back, timestamps included. Constraint violations surface at that insert and fail
    * the batch, whose commands then run again alone.
    */
-  insertLater(values: Record<string, unknown>, transaction: Transaction): Model;
+  insertLater<T extends object>(values: T, transaction: Transaction): T & { createdAt: string; updatedAt: string };
   /** Inserts rows (attribute names, timestamps added) in one statement. */
   insertAll(rows: object[], transaction: Transaction): Promise<void>;
   /** Writes what changed in `rows` in one statement. */
@@ -112,13 +113,13 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     return row;
   };
   const commands = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
-  const insertsOf = new WeakMap<Transaction, Model[]>();
+  const insertsOf = new WeakMap<Transaction, object[]>();
   /** Runs `work`, then inserts the rows it left for later, in one statement. */
   const withInserts = async <T>(transaction: Transaction, work: () => Promise<T>): Promise<T> => {
-    const rows: Model[] = [];
+    const rows: object[] = [];
     insertsOf.set(transaction, rows);
     const result = await work();
-    await writes.insert(rows.map((row) => row.get({ plain: true })), transaction);
+    await writes.insert(rows, transaction);
     return result;
   };
   const model = sequelize.define(options.table, options.attributes, {
@@ -232,11 +233,11 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         }
       },
 
-      insertLater(values: Record<string, unknown>, transaction: Transaction): Model {
+      insertLater<T extends object>(values: T, transaction: Transaction) {
         const rows = insertsOf.get(transaction);
         if (!rows) throw new Error("insertLater() outside idempotent(): the row would never be inserted");
-        const now = new Date();
-        const row = model.build({ ...values, createdAt: now, updatedAt: now });
+        const now = new Date().toISOString();
+        const row = { ...values, createdAt: now, updatedAt: now };
         rows.push(row);
         return row;
       },

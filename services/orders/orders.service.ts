@@ -52,7 +52,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
         const { body: order, replayed } = await this.idempotent(ctx, async (transaction) => {
           const { items, total } = priceItems(ctx.params.items);
-          const row = this.insertLater(
+          const created: Order = this.insertLater(
             {
               id: randomUUID(),
               customerId: ctx.params.customerId,
@@ -60,12 +60,11 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
               currency: ctx.params.currency,
               items,
               total,
-              status: "pending",
+              status: "pending" as const,
               invoiceId: null,
             },
             transaction,
           );
-          const created = this.toPlain<Order>(row);
           this.publish(this.causedBy(ctx), transaction, ORDER_CREATED, {
             orderId: created.id,
             customerId: created.customerId,
@@ -73,7 +72,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
             currency: created.currency,
             items: created.items,
             total: created.total,
-            createdAt: new Date(created.createdAt).toISOString(),
+            createdAt: created.createdAt,
           });
           return created;
         });
