@@ -11,16 +11,14 @@ import {
   type ModelStatic,
   type Transaction,
 } from "sequelize";
-import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
 import { idParams, type IdParams, type Page, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
 import type { HttpMeta } from "../contracts/http";
 import { toServiceError } from "./database-errors";
 import { unreachableConsumers } from "./event-consumers";
+import { CommandBatches } from "./command-batches";
+import { IdempotencyKeys, type Remembered } from "./idempotency";
 import { TableWrites } from "./table-writes";
-import { linkToBatch } from "./trace-context";
-import { GroupCommit, type Outcomes } from "./group-commit";
-import { IdempotencyKeys, requestHash, type Remembered } from "./idempotency";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
 
@@ -64,13 +62,6 @@ export interface DbMethods extends MessagingMethods {
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
 }
 
-/** An action's unit of work waiting for its transaction, with the trace of its call. */
-interface Command {
-  ctx: Context<unknown, HttpMeta>;
-  work: (transaction: Transaction) => Promise<unknown>;
-  trace: TraceContext;
-}
-
 /** A `[from, to)` condition for a timestamp column, or undefined when neither bound is given. */
 export function between(from?: Date, to?: Date): Record<symbol, Date> | undefined {
   if (!from && !to) return undefined;
@@ -111,16 +102,6 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   const orFail = (row: Model | null, id: string): Model => {
     if (!row) throw notFound(id);
     return row;
-  };
-  const commands = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
-  const insertsOf = new WeakMap<Transaction, object[]>();
-  /** Runs `work`, then inserts the rows it left for later, in one statement. */
-  const withInserts = async <T>(transaction: Transaction, work: () => Promise<T>): Promise<T> => {
-    const rows: object[] = [];
-    insertsOf.set(transaction, rows);
-    const result = await work();
-    await writes.insert(rows, transaction);
-    return result;
   };
   const model = sequelize.define(options.table, options.attributes, {
     tableName: options.table,
@@ -189,57 +170,11 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       },
 
       idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {
-        const action = ctx.action?.name ?? "";
-        let batch = commands.get(action);
-        if (!batch) {
-          batch = new GroupCommit((together) => this.runCommands(together), Number(process.env.COMMAND_BATCH_SIZE ?? 50));
-          commands.set(action, batch);
-        }
-        return batch.add({ ctx, work, trace: traceContext.active() }) as Promise<Remembered<T>>;
-      },
-
-      /** Commands in one transaction, in arrival order; if that fails, each in a transaction of its own. */
-      async runCommands(together: Command[]): Promise<Outcomes<Remembered<unknown>>> {
-        const run = (command: Command, transaction: Transaction): Promise<Remembered<unknown>> => {
-          const key = command.ctx.meta.idempotencyKey;
-          if (key === undefined) return command.work(transaction).then((body) => ({ body, replayed: false }));
-          const hash = requestHash(command.ctx.action?.name ?? "", command.ctx.params);
-          return idempotencyKeys.once(key, hash, transaction, () => command.work(transaction));
-        };
-        const alone = (command: Command) =>
-          traceContext.with(command.trace, () =>
-            this.transact((transaction: Transaction) => withInserts(transaction, () => run(command, transaction))),
-          ).then(
-            (value: Remembered<unknown>) => ({ value }),
-            (error: unknown) => ({ error }),
-          );
-        if (together.length === 1) return [await alone(together[0])];
-        linkToBatch(together.map((command) => command.trace));
-        try {
-          const values = await traceContext.with(together[0].trace, () =>
-            this.transact((transaction: Transaction) =>
-              withInserts(transaction, async () => {
-                const results: Remembered<unknown>[] = [];
-                for (const command of together) results.push(await run(command, transaction));
-                return results;
-              }),
-            ),
-          );
-          return values.map((value: Remembered<unknown>) => ({ value }));
-        } catch {
-          const outcomes: Outcomes<Remembered<unknown>> = [];
-          for (const command of together) outcomes.push(await alone(command));
-          return outcomes;
-        }
+        return this.commandBatches.run(ctx, work);
       },
 
       insertLater<T extends object>(values: T, transaction: Transaction) {
-        const rows = insertsOf.get(transaction);
-        if (!rows) throw new Error("insertLater() outside idempotent(): the row would never be inserted");
-        const now = new Date().toISOString();
-        const row = { ...values, createdAt: now, updatedAt: now };
-        rows.push(row);
-        return row;
+        return this.commandBatches.insertLater(values, transaction);
       },
 
       insertAll(rows: object[], transaction: Transaction): Promise<void> {
@@ -259,6 +194,15 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         const { page, pageSize } = paging;
         return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: "-createdAt" });
       },
+    },
+
+    created() {
+      this.commandBatches = new CommandBatches(
+        (work) => this.transact(work),
+        idempotencyKeys,
+        writes,
+        Number(process.env.COMMAND_BATCH_SIZE ?? 50),
+      );
     },
 
     async started() {

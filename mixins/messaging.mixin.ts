@@ -1,5 +1,3 @@
-import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
-import Validator from "fastest-validator";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import type { Sequelize, Transaction } from "sequelize";
 import {
@@ -12,10 +10,9 @@ import {
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
-import { currentTraceparent, linkToBatch, outsideTrace, withTraceparent } from "./trace-context";
-import { toServiceError } from "./database-errors";
-import { GroupCommit, type Outcomes } from "./group-commit";
+import { currentTraceparent, outsideTrace, withTraceparent } from "./trace-context";
 import { Inbox } from "./inbox";
+import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
@@ -33,32 +30,6 @@ export function notYet(message: string, data?: unknown): Errors.MoleculerRetryab
   return new Errors.MoleculerRetryableError(message, 503, "NOT_YET", data);
 }
 
-/** What an event published by this service was caused by: goes into its envelope. */
-export interface Cause {
-  correlationId: string;
-  causationId: string;
-  traceparent?: string;
-}
-
-/** A message being applied, and the cause of the events it leads to. */
-export interface Consumed<T> {
-  envelope: EventEnvelope<T>;
-  cause: Cause;
-}
-
-/**
- * Applies messages of one type, each seen for the first time, in the batch's transaction. It may
- * return a result per message (in their order), which that message's `consume` resolves to.
- */
-export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[] | void>;
-
-/** An effect written for one message at a time, applied to each message of the batch in turn. */
-export function oneByOne<T>(effect: (message: Consumed<T>, transaction: Transaction) => Promise<void>): Effect<T, void> {
-  return async (messages, transaction) => {
-    for (const message of messages) await effect(message, transaction);
-  };
-}
-
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
@@ -66,7 +37,7 @@ export interface MessagingMethods {
   startOutboxGauges(): void;
   /**
    * Runs `work` in a transaction; the events it publishes are written to the outbox in one statement
-   * at its end, and the relay emits them once it commits.
+   * at its end and emitted right after the commit (the relay emits again what goes unacknowledged).
    */
   transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
@@ -83,11 +54,6 @@ export interface MessagingMethods {
   consume<T, R = void>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>): Promise<R | undefined>;
 }
 
-/** One message waiting for its batch, with the trace its handler runs in. */
-interface Delivery extends Consumed<unknown> {
-  trace: TraceContext;
-}
-
 /**
  * Reliable integration events over Moleculer's fire-and-forget ones (ARCHITECTURE §4):
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
@@ -97,16 +63,8 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const inbox = new Inbox(sequelize);
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
-  const batchSize = Number(process.env.CONSUMER_BATCH_SIZE ?? 100);
-  const batches = new Map<string, GroupCommit<Delivery, unknown>>();
   const unpublished = new WeakMap<Transaction, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
-  const validator = new Validator();
-  const checks = new Map<string, (value: unknown) => true | unknown[]>();
-  const checkOf = (contract: EventContract<unknown>) => {
-    if (!checks.has(contract.name)) checks.set(contract.name, validator.compile(contract.params) as never);
-    return checks.get(contract.name)!;
-  };
 
   return {
     actions: {
@@ -209,82 +167,20 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
       },
 
       consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {
-        let batch = batches.get(contract.name);
-        if (!batch) {
-          batch = new GroupCommit((deliveries) => this.applyBatch(contract, effect, deliveries), batchSize);
-          batches.set(contract.name, batch);
-        }
-        const envelope = ctx.params;
-        const cause = { correlationId: envelope?.correlationId, causationId: envelope?.id, traceparent: currentTraceparent() };
-        return batch.add({ envelope, cause, trace: traceContext.active() }) as Promise<R | undefined>;
-      },
-
-      /** Applies a batch (all at once, else one by one), then answers each message's producer. */
-      async applyBatch<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Outcomes<R | undefined>> {
-        const outcomes: Outcomes<R | undefined> = deliveries.map((delivery) => {
-          const problems = checkOf(contract as EventContract<unknown>)(delivery.envelope);
-          return problems === true
-            ? { value: undefined }
-            : { error: new Errors.ValidationError(`Invalid ${contract.name} message`, "INVALID_MESSAGE", problems) };
-        });
-        const valid = deliveries.filter((_, i) => !("error" in outcomes[i]));
-        const apply = async (group: Delivery[]) => {
-          const results = await traceContext.with(group[0].trace, () => this.applyTogether(contract, effect, group));
-          for (const delivery of group) outcomes[deliveries.indexOf(delivery)] = { value: results.get(delivery) as R | undefined };
-        };
-        linkToBatch(valid.map((delivery) => delivery.trace));
-        try {
-          if (valid.length > 0) await apply(valid);
-        } catch (err) {
-          if (valid.length === 1) outcomes[deliveries.indexOf(valid[0])] = { error: toServiceError(err) };
-          else {
-            for (const delivery of valid) {
-              await apply([delivery]).catch((alone) => (outcomes[deliveries.indexOf(delivery)] = { error: toServiceError(alone) }));
-            }
-          }
-        }
-        await traceContext.with(deliveries[0].trace, () => this.answer(deliveries, outcomes));
-        return outcomes;
-      },
-
-      /** One transaction: the inbox keeps the first delivery of each new message, the effect applies those. */
-      async applyTogether<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Map<Delivery, R>> {
-        return this.transact(async (transaction: Transaction) => {
-          const fresh = await inbox.record(deliveries.map((d) => d.envelope.id), contract.name, transaction);
-          const firsts = deliveries.filter((delivery) => fresh.delete(delivery.envelope.id));
-          if (firsts.length === 0) return new Map();
-          const results = (await effect(firsts as Consumed<T>[], transaction)) ?? [];
-          return new Map(firsts.map((delivery, i) => [delivery, results[i]]));
-        });
-      },
-
-      /**
-       * One acknowledgement per producer for what was applied (or had been); a rejection for each
-       * message a retry cannot cure. A retryable failure (database down, NOT_YET) sends nothing: the
-       * relay will deliver the message again.
-       */
-      async answer(deliveries: Delivery[], outcomes: Outcomes<unknown>) {
-        const applied = new Map<string, string[]>();
-        const replies: Promise<unknown>[] = [];
-        deliveries.forEach(({ envelope }, i) => {
-          const outcome = outcomes[i];
-          if (!envelope?.source) return;
-          if (!("error" in outcome)) applied.set(envelope.source, [...(applied.get(envelope.source) ?? []), envelope.id]);
-          else if (!(outcome.error instanceof Errors.MoleculerRetryableError)) {
-            const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-            const rejection: Rejection = { messageId: envelope.id, group: this.name, error };
-            replies.push(this.broker.emit(MESSAGE_REJECTED, rejection, { groups: [envelope.source] }));
-          }
-        });
-        for (const [source, messageIds] of applied) {
-          const acknowledgement: Acknowledgement = { messageIds, group: this.name };
-          replies.push(this.broker.emit(MESSAGE_ACKNOWLEDGED, acknowledgement, { groups: [source] }));
-        }
-        await Promise.all(replies);
+        return this.messageBatches.consume(ctx.params, contract, effect);
       },
     },
 
     created() {
+      this.messageBatches = new MessageBatches(
+        inbox,
+        {
+          group: this.name,
+          transact: (work) => this.transact(work),
+          reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
+        },
+        Number(process.env.CONSUMER_BATCH_SIZE ?? 100),
+      );
       this.relay = new Relay(
         outbox,
         {

@@ -16,7 +16,8 @@ import {
 } from "../../contracts/orders";
 import { idParams, type IdParams } from "../../contracts/paging";
 import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { notYet, oneByOne } from "../../mixins/messaging.mixin";
+import { oneByOne } from "../../mixins/message-batches";
+import { notYet } from "../../mixins/messaging.mixin";
 import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
