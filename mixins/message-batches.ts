@@ -91,20 +91,19 @@ export class MessageBatches {
         ? { value: undefined }
         : { error: new Errors.ValidationError(`Invalid ${contract.name} message`, "INVALID_MESSAGE", problems) };
     });
-    const valid = deliveries.filter((_, i) => !("error" in outcomes[i]));
-    const applyTogether = async (group: Delivery[]) => {
+    const valid = deliveries.flatMap((_, i) => ("error" in outcomes[i] ? [] : [i]));
+    const applyGroup = async (indexes: number[]) => {
+      const group = indexes.map((i) => deliveries[i]);
       const results = await traceContext.with(group[0].trace, () => this.applyTogether(contract, effect, group));
-      for (const delivery of group) outcomes[deliveries.indexOf(delivery)] = { value: results.get(delivery) as R | undefined };
+      for (const i of indexes) outcomes[i] = { value: results.get(deliveries[i]) };
     };
-    linkToBatch(valid.map((delivery) => delivery.trace));
+    linkToBatch(valid.map((i) => deliveries[i].trace));
     try {
-      if (valid.length > 0) await applyTogether(valid);
+      if (valid.length > 0) await applyGroup(valid);
     } catch (err) {
-      if (valid.length === 1) outcomes[deliveries.indexOf(valid[0])] = { error: toServiceError(err) };
+      if (valid.length === 1) outcomes[valid[0]] = { error: toServiceError(err) };
       else {
-        for (const delivery of valid) {
-          await applyTogether([delivery]).catch((alone) => (outcomes[deliveries.indexOf(delivery)] = { error: toServiceError(alone) }));
-        }
+        for (const i of valid) await applyGroup([i]).catch((alone) => (outcomes[i] = { error: toServiceError(alone) }));
       }
     }
     await traceContext.with(deliveries[0].trace, () => this.answer(deliveries, outcomes));

@@ -55,8 +55,7 @@ export class Relay {
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
     for (const { envelope, consumers } of messages) {
-      const known = this.ports.knownGroups(envelope.type);
-      const reachable = consumers.filter((group) => known.includes(group));
+      const reachable = this.reachable(envelope.type, consumers);
       if (reachable.length > 0) {
         this.ports.emit(envelope, reachable).catch((err) => this.logger.warn(`Emit of ${envelope.id} failed; the relay retries: ${err.message}`));
       }
@@ -97,12 +96,17 @@ export class Relay {
     const waiting: string[] = [];
     for (const message of messages) {
       const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
-      const known = this.ports.knownGroups(message.type);
-      const reachable = pending.filter((group) => known.includes(group));
+      const reachable = this.reachable(message.type, pending);
       if (reachable.length === 0) waiting.push(message.id);
       else await this.ports.emit(message.envelope, reachable);
     }
     if (waiting.length > 0) await this.outbox.awaitConsumers(waiting, retryBaseMs);
     return messages.length;
+  }
+
+  /** Those of `groups` this node currently knows a consumer for. */
+  private reachable(type: string, groups: readonly string[]): string[] {
+    const known = this.ports.knownGroups(type);
+    return groups.filter((group) => known.includes(group));
   }
 }

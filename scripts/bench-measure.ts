@@ -47,12 +47,16 @@ export interface ProcessStats {
 
 const CLOCK_TICKS = 100;
 
-/** CPU time used so far and peak resident memory of a live process, from /proc (Linux). */
-export function processStats(pid: number): ProcessStats {
+/** CPU time (user + system) a live process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** CPU time used so far and peak resident memory of a live process. */
+export function processStats(pid: number): ProcessStats {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return { cpuSeconds, peakRssMb: Math.round(Number(hwm?.[1] ?? 0) / 1024) };
+  return { cpuSeconds: cpuSecondsOf(pid), peakRssMb: Math.round(Number(hwm?.[1] ?? 0) / 1024) };
 }
 
 /**
@@ -63,7 +67,7 @@ export function programCpuSeconds(name: string): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === name) total += processStats(Number(pid)).cpuSeconds;
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === name) total += cpuSecondsOf(Number(pid));
     } catch {
       // The process ended while being read.
     }
