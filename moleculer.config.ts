@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
-import type { BrokerOptions, Errors, TransporterConfig } from "moleculer";
+import type { BrokerOptions, Errors } from "moleculer";
+import { AmqpTransporter } from "./mixins/amqp.transporter";
 import { logContext } from "./mixins/trace-context";
 import { TracingMiddleware } from "./mixins/tracing.middleware";
 import { replCommands } from "./scripts/repl-commands";
@@ -21,7 +22,7 @@ delete env.TRANSPORTER;
 const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
 const nodeID = env.NODE_ID ?? `${role}-${hostname()}`;
 
-function transporter(url: string | undefined): TransporterConfig {
+function transporter(url: string | undefined): BrokerOptions["transporter"] {
   if (!url || url === "TCP") {
     // Zero-config: UDP discovery + TCP connections between the local nodes.
     return { type: "TCP" };
@@ -35,7 +36,7 @@ function transporter(url: string | undefined): TransporterConfig {
     socketOptions: { noDelay: true },
     prefetch: Number(env.AMQP_PREFETCH ?? 100),
   };
-  return { type: "AMQP", options };
+  return new AmqpTransporter(options);
 }
 
 /** Retry only what surely never reached a handler: an order must not be created twice by a retry. */
