@@ -11,13 +11,16 @@ const received: number[] = [];
 let producer: ServiceBroker;
 let consumer: ServiceBroker;
 
-const node = (url: string, nodeID: string) =>
-  new ServiceBroker({
+const node = (url: string, nodeID: string) => {
+  // moleculer's typings for the AMQP options leave out amqplib's socketOptions.
+  const options = { url, socketOptions: { noDelay: true }, prefetch: 100 };
+  return new ServiceBroker({
     namespace: vhost,
     nodeID,
-    transporter: new AmqpTransporter({ url, socketOptions: { noDelay: true }, prefetch: 100 }),
+    transporter: new AmqpTransporter(options),
     logger: false,
   });
+};
 
 /** Write syscalls this process has made: the producer's and the consumer's AMQP frames alike. */
 const writeSyscalls = () => Number(/syscw: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))![1]);
