@@ -21,7 +21,8 @@ import {
 const HELP = `npm run bench -- [options]
 
   --duration <s>        measured load, seconds                        (20)
-  --warmup <s>          load before measuring, seconds                (3)
+  --warmup <s>          load before measuring, seconds: until V8 has
+                        optimized the hot code                        (15)
   --connections <n>     concurrent HTTP connections                   (20)
   --orders-nodes <n>    orders nodes                                  (1)
   --invoices-nodes <n>  invoices nodes                                (1)
@@ -35,7 +36,8 @@ const HELP = `npm run bench -- [options]
 const { values: flags } = parseArgs({
   options: {
     duration: { type: "string", default: "20" },
-    warmup: { type: "string", default: "3" },
+    // About 10 s into the load V8's compiler threads still took 8% of the machine's CPU (perf), 45 s in 2%.
+    warmup: { type: "string", default: "15" },
     connections: { type: "string", default: "20" },
     "orders-nodes": { type: "string", default: "1" },
     "invoices-nodes": { type: "string", default: "1" },
