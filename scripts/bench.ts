@@ -128,6 +128,12 @@ function report(
     ]),
   );
   const others = Object.fromEntries(Object.entries(after.others).map(([name, seconds]) => [name, percentOfCore(seconds - before.others[name])]));
+  // What one order costs the whole system, whatever share of the machine it got: steadier than orders/s
+  // when the VM's speed drifts, so levers are compared on it.
+  const cpuSeconds =
+    [...after.nodes].reduce((sum, [name, stats]) => sum + stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds, 0) +
+    Object.entries(after.others).reduce((sum, [name, seconds]) => sum + seconds - before.others[name], 0);
+  const cpuMsPerOrder = Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2));
   const machineBusyPercent = Math.round(
     ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100,
   );
@@ -145,6 +151,7 @@ function report(
     duplicates: outcome.duplicates,
     nodes,
     othersCpuPercent: others,
+    cpuMsPerOrder,
     machineBusyPercent,
     rawInsertWithOutboxPerSecond: baseline,
     ratioToRaw: baseline ? Number((ordersPerSecond / baseline).toFixed(2)) : null,
@@ -159,6 +166,7 @@ orders ${outcome.orders}   lost ${outcome.lost}   duplicate invoices ${outcome.d
 raw INSERT+outbox/s ${baseline ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
 ${Object.entries(nodes).map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`).join("\n")}
 ${Object.entries(others).map(([name, percent]) => `${name.padEnd(12)} cpu ${percent}%`).join("\n")}
+cpu per order       ${cpuMsPerOrder} ms, all of the processes above together
 machine      ${machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)
 figures written to ${flags.json}`);
 }

@@ -16,5 +16,6 @@ it("npm run bench reports every order invoiced exactly once", async () => {
   expect(figures).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
   expect(Object.keys(figures.statuses)).toEqual(["201"]);
   expect(figures.rawInsertWithOutboxPerSecond).toBeGreaterThan(0);
+  expect(figures.cpuMsPerOrder).toBeGreaterThan(0);
   expect(Object.keys(figures.nodes)).toEqual(["api", "orders-1", "invoices-1"]);
 });
