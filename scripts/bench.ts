@@ -128,8 +128,8 @@ function report(
     ]),
   );
   const others = Object.fromEntries(Object.entries(after.others).map(([name, seconds]) => [name, percentOfCore(seconds - before.others[name])]));
-  // What one order costs the whole system, whatever share of the machine it got: steadier than orders/s
-  // when the VM's speed drifts, so levers are compared on it.
+  // What one order costs the whole system, whatever share of the machine it got (the VM's speed still
+  // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
   const cpuSeconds =
     [...after.nodes].reduce((sum, [name, stats]) => sum + stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds, 0) +
     Object.entries(after.others).reduce((sum, [name, seconds]) => sum + seconds - before.others[name], 0);
