@@ -121,18 +121,16 @@ function report(
   const ordersPerSecond = Math.round(result.requests.average);
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
   const percentOfCore = (seconds: number) => Math.round((seconds / duration) * 100);
+  // CPU seconds each process spent under the measured load.
+  const nodeSeconds = new Map([...after.nodes].map(([name, stats]) => [name, stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds]));
+  const otherSeconds = Object.entries(after.others).map(([name, seconds]) => [name, seconds - before.others[name]] as const);
   const nodes = Object.fromEntries(
-    [...after.nodes].map(([name, stats]) => [
-      name,
-      { cpuPercent: percentOfCore(stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds), peakRssMb: stats.peakRssMb },
-    ]),
+    [...after.nodes].map(([name, stats]) => [name, { cpuPercent: percentOfCore(nodeSeconds.get(name)!), peakRssMb: stats.peakRssMb }]),
   );
-  const others = Object.fromEntries(Object.entries(after.others).map(([name, seconds]) => [name, percentOfCore(seconds - before.others[name])]));
+  const others = Object.fromEntries(otherSeconds.map(([name, seconds]) => [name, percentOfCore(seconds)]));
   // What one order costs the whole system, whatever share of the machine it got (the VM's speed still
   // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
-  const cpuSeconds =
-    [...after.nodes].reduce((sum, [name, stats]) => sum + stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds, 0) +
-    Object.entries(after.others).reduce((sum, [name, seconds]) => sum + seconds - before.others[name], 0);
+  const cpuSeconds = [...nodeSeconds.values(), ...otherSeconds.map(([, seconds]) => seconds)].reduce((sum, seconds) => sum + seconds, 0);
   const cpuMsPerOrder = Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2));
   const machineBusyPercent = Math.round(
     ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100,
