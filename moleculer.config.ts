@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
 import { AmqpTransporter } from "./mixins/amqp.transporter";
+import { EventBatchesMiddleware } from "./mixins/event-batches.middleware";
 import { logContext } from "./mixins/trace-context";
 import { TracingMiddleware } from "./mixins/tracing.middleware";
 import { replCommands } from "./scripts/repl-commands";
@@ -95,7 +96,9 @@ const config: BrokerOptions = {
 
   // OpenTelemetry: a span per action and event handler, W3C trace context in ctx.headers between
   // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/tracing.js is preloaded.
-  middlewares: [TracingMiddleware],
+  // Integration events arrive in batches; EventBatches, listed last so it wraps the tracing, hands
+  // their handlers one message at a time, each in its own trace.
+  middlewares: [TracingMiddleware, EventBatchesMiddleware],
 };
 
 export default config;

@@ -8,9 +8,10 @@ import {
   type Acknowledgement,
   type Rejection,
 } from "../contracts/events/acknowledgement";
-import { createEnvelope, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
+import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
-import { currentTraceparent, outsideTrace, withTraceparent } from "./trace-context";
+import { currentTraceparent, outsideTrace } from "./trace-context";
+import { sendInTraces } from "./tracing.middleware";
 import { Inbox } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
@@ -185,7 +186,15 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         outbox,
         {
           knownGroups: (type) => this.broker.getEventGroups(type),
-          emit: (envelope, groups) => withTraceparent(envelope.traceparent, () => this.broker.emit(envelope.type, envelope, { groups })),
+          emit: (type, envelopes, groups) =>
+            sendInTraces(
+              type,
+              envelopes.map((envelope) => envelope.traceparent),
+              (sentFrom) => {
+                const batch: EventBatch<unknown> = { batch: envelopes.map((envelope, i) => ({ ...envelope, traceparent: sentFrom[i] })) };
+                return this.broker.emit(type, batch, { groups });
+              },
+            ),
         },
         relayOptions,
         this.logger,

@@ -22,13 +22,22 @@ export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Relay
 export interface RelayPorts {
   /** the consumer groups of an event that this node currently knows */
   knownGroups(type: string): string[];
-  emit(envelope: EventEnvelope<unknown>, groups: string[]): Promise<void>;
+  /** Sends messages of one type to `groups` as one event (an `EventBatch`). */
+  emit(type: string, envelopes: EventEnvelope<unknown>[], groups: string[]): Promise<void>;
+}
+
+/** Messages that go out together: one type, the same groups. */
+interface Batch {
+  type: string;
+  groups: string[];
+  envelopes: EventEnvelope<unknown>[];
 }
 
 /**
- * Emits what a transaction wrote to the outbox right after it commits, then due outbox rows to the groups that have not acknowledged them yet, with backoff, until every
- * group has (or a consumer's rejections park the message). Several instances may run against one
- * database: each pass locks its rows with SKIP LOCKED.
+ * Emits what a transaction wrote to the outbox right after it commits, then due outbox rows to the
+ * groups that have not acknowledged them yet, with backoff, until every group has (or a consumer's
+ * rejections park the message). Messages of one type for the same groups leave as one event.
+ * Several instances may run against one database: each pass locks its rows with SKIP LOCKED.
  */
 export class Relay {
   private timer: NodeJS.Timeout | undefined;
@@ -54,11 +63,11 @@ export class Relay {
    */
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
-    for (const { envelope, consumers } of messages) {
-      const reachable = this.reachable(envelope.type, consumers);
-      if (reachable.length > 0) {
-        this.ports.emit(envelope, reachable).catch((err) => this.logger.warn(`Emit of ${envelope.id} failed; the relay retries: ${err.message}`));
-      }
+    const { batches } = this.batches(messages.map(({ envelope, consumers }) => ({ envelope, groups: consumers })));
+    for (const { type, groups, envelopes } of batches) {
+      this.ports
+        .emit(type, envelopes, groups)
+        .catch((err) => this.logger.warn(`Emit of ${envelopes.length} ${type} failed; the relay retries: ${err.message}`));
     }
   }
 
@@ -93,20 +102,33 @@ export class Relay {
   private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    const waiting: string[] = [];
-    for (const message of messages) {
-      const pending = message.consumers.filter((group) => !message.acked_by.includes(group));
-      const reachable = this.reachable(message.type, pending);
-      if (reachable.length === 0) waiting.push(message.id);
-      else await this.ports.emit(message.envelope, reachable);
-    }
-    if (waiting.length > 0) await this.outbox.awaitConsumers(waiting, retryBaseMs);
+    const { batches, unreachable } = this.batches(
+      messages.map((message) => ({ envelope: message.envelope, groups: message.consumers.filter((group) => !message.acked_by.includes(group)) })),
+    );
+    for (const { type, groups, envelopes } of batches) await this.ports.emit(type, envelopes, groups);
+    if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryBaseMs);
     return messages.length;
   }
 
-  /** Those of `groups` this node currently knows a consumer for. */
-  private reachable(type: string, groups: readonly string[]): string[] {
-    const known = this.ports.knownGroups(type);
-    return groups.filter((group) => known.includes(group));
+  /**
+   * The messages grouped for sending: by type and by those of their `groups` this node currently
+   * knows a consumer for, in order of first appearance. The ids of messages no group of which is known are `unreachable`.
+   */
+  private batches(messages: Array<{ envelope: EventEnvelope<unknown>; groups: readonly string[] }>): { batches: Batch[]; unreachable: string[] } {
+    const batches = new Map<string, Batch>();
+    const unreachable: string[] = [];
+    for (const { envelope, groups } of messages) {
+      const known = this.ports.knownGroups(envelope.type);
+      const reachable = groups.filter((group) => known.includes(group));
+      if (reachable.length === 0) {
+        unreachable.push(envelope.id);
+        continue;
+      }
+      const key = `${envelope.type} ${reachable.join(" ")}`;
+      const batch = batches.get(key) ?? { type: envelope.type, groups: reachable, envelopes: [] };
+      batch.envelopes.push(envelope);
+      batches.set(key, batch);
+    }
+    return { batches: [...batches.values()], unreachable };
   }
 }

@@ -91,6 +91,43 @@ async function flushSpans(): Promise<void> {
   await Promise.race([provider.forceFlush(), sleep(FLUSH_LIMIT_MS, undefined, { ref: false })]);
 }
 
+const sendAttributes = (eventName: string): Attributes => ({
+  [MESSAGING_SYSTEM]: "moleculer",
+  [MESSAGING_DESTINATION]: eventName,
+  [MESSAGING_OPERATION_TYPE]: "send",
+});
+
+/** The W3C `traceparent` naming `span`. */
+function traceparentOf(span: Span): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier.traceparent;
+}
+
+/**
+ * Sends messages that each belong to a trace of their own in one event (an outbox batch): every
+ * message with a `traceparent` gets a PRODUCER span in its trace, and `send` receives the
+ * traceparents of those spans, in order, for the consumer to continue each message's trace from.
+ */
+export async function sendInTraces<T>(
+  eventName: string,
+  traceparents: Array<string | undefined>,
+  send: (sentFrom: Array<string | undefined>) => Promise<T>,
+): Promise<T> {
+  const spans = traceparents.map((traceparent) => {
+    const parent = parentOf(traceparent ? { traceparent } : {});
+    return parent && tracer.startSpan(`send ${eventName}`, { kind: SpanKind.PRODUCER, attributes: sendAttributes(eventName) }, parent);
+  });
+  try {
+    return await send(spans.map((span, i) => (span ? traceparentOf(span) : traceparents[i])));
+  } catch (err) {
+    for (const span of spans) if (span) recordFailure(span, err, false);
+    throw err;
+  } finally {
+    for (const span of spans) span?.end();
+  }
+}
+
 type Handler = (ctx: Context) => Promise<unknown>;
 type Call = (actionName: string, params?: unknown, opts?: CallingOptions) => Promise<unknown>;
 type Emit = (eventName: string, payload?: unknown, opts?: { groups?: string[]; headers?: Headers } | string | string[]) => Promise<unknown>;
@@ -103,15 +140,14 @@ const middleware = {
     return (actionName, params, opts) => next(actionName, params, withTraceHeaders(opts));
   },
 
-  /** An emit in a trace gets a PRODUCER span: the relay emits late and retries, and this shows when. */
+  /** An emit made in a trace gets a PRODUCER span (the relay's batches get one per message: `sendInTraces`). */
   emit(next: Emit): Emit {
     return (eventName, payload, rawOpts) => {
       const parent = parentOf();
       if (!parent) return next(eventName, payload, rawOpts);
       // broker.emit also accepts the groups alone
       const opts = typeof rawOpts === "string" || Array.isArray(rawOpts) ? { groups: [rawOpts].flat() } : rawOpts;
-      const attributes = { [MESSAGING_SYSTEM]: "moleculer", [MESSAGING_DESTINATION]: eventName, [MESSAGING_OPERATION_TYPE]: "send" };
-      return inSpan(`send ${eventName}`, SpanKind.PRODUCER, attributes, parent, () => next(eventName, payload, withTraceHeaders(opts)));
+      return inSpan(`send ${eventName}`, SpanKind.PRODUCER, sendAttributes(eventName), parent, () => next(eventName, payload, withTraceHeaders(opts)));
     };
   },
 

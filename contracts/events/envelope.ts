@@ -19,6 +19,20 @@ export interface EventEnvelope<TData> {
   data: TData;
 }
 
+/**
+ * What an integration event carries on the transporter: the messages of one type that one commit (or
+ * one relay pass) sends to a consumer group, in one Moleculer event instead of one event each. Each
+ * message keeps its own envelope, is deduplicated and acknowledged on its own, and is traced in its
+ * own trace: on the wire, its `traceparent` names the span that sent it.
+ */
+export interface EventBatch<TData> {
+  batch: EventEnvelope<TData>[];
+}
+
+export function isEventBatch(payload: unknown): payload is EventBatch<unknown> {
+  return Array.isArray((payload as EventBatch<unknown> | undefined)?.batch);
+}
+
 /** What producer and consumers agree on for one event type. */
 export interface EventContract<TData> {
   name: string;

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import type { ServiceBroker } from "moleculer";
-import type { EventEnvelope } from "../../contracts/events/envelope";
+import type { EventBatch, EventEnvelope } from "../../contracts/events/envelope";
 import type { Order } from "../../contracts/orders";
 import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
@@ -77,11 +77,13 @@ describe("faults", () => {
     );
     expect(sent).toHaveLength(5);
     const fresh = sent.map(({ envelope }) => ({ ...envelope, id: randomUUID() }));
+    const deliver = (batch: EventEnvelope<unknown>[]) => tester!.emit("order.created", { batch } satisfies EventBatch<unknown>, { groups: ["invoices"] });
+    // Twice in one batch, and again in a batch of its own.
     for (const { envelope } of sent) {
-      await tester!.emit("order.created", envelope, { groups: ["invoices"] });
-      await tester!.emit("order.created", envelope, { groups: ["invoices"] });
+      await deliver([envelope, envelope]);
+      await deliver([envelope]);
     }
-    for (const envelope of fresh) await tester!.emit("order.created", envelope, { groups: ["invoices"] });
+    await deliver(fresh);
 
     // The fresh ids reach the inbox: the duplicates were delivered and applied as no-ops.
     await eventually(async () => {

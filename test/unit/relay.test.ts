@@ -1,8 +1,80 @@
-import { relayOptionsFromEnv } from "../../mixins/relay";
+import type { Logger } from "moleculer";
+import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
+import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
+import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
+import { ORDER_CREATED } from "../../contracts/events/order-created";
+import type { Outbox, PendingMessage } from "../../mixins/outbox";
+import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 
 describe("relayOptionsFromEnv", () => {
   it("has production defaults and takes overrides", () => {
     expect(relayOptionsFromEnv({})).toEqual({ pollMs: 1_000, batchSize: 100, retryBaseMs: 1_000, retryMaxMs: 30_000 });
     expect(relayOptionsFromEnv({ OUTBOX_RETRY_MAX_MS: "2000" }).retryMaxMs).toBe(2_000);
+  });
+});
+
+describe("Relay", () => {
+  const cause = { correlationId: "test", causationId: "test", source: "orders" };
+  const created = () => createEnvelope(ORDER_CREATED, {} as never, cause);
+  const cancelled = () => createEnvelope(ORDER_CANCELLED, {} as never, cause);
+  const options = { pollMs: 60_000, batchSize: 100, retryBaseMs: 1_000, retryMaxMs: 30_000 };
+  const logger = { warn: () => undefined } as unknown as Logger;
+
+  /** A relay over a fake outbox whose passes claim `due`, emitting into `sent`; `known` lists each type's known groups. */
+  function relay(known: Record<string, string[]>, due: PendingMessage[] = []) {
+    const sent: Array<{ type: string; ids: string[]; groups: string[] }> = [];
+    const waiting: string[][] = [];
+    const outbox = {
+      claimDue: async () => due.splice(0),
+      awaitConsumers: async (ids: string[]) => void waiting.push(ids),
+    } as unknown as Outbox;
+    const ports = {
+      knownGroups: (type: string) => known[type] ?? [],
+      emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) => void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
+    };
+    return { relay: new Relay(outbox, ports, options, logger), sent, waiting };
+  }
+
+  it("sends what a commit wrote as one event per type, to the groups known now", async () => {
+    const { relay: r, sent } = relay({ "order.created": ["invoices", "audit"], "order.cancelled": ["invoices"] });
+    r.start();
+    const [a, b, c] = [created(), cancelled(), created()];
+    const outgoing = [a, b, c].map((envelope) => ({ envelope, consumers: envelope.type === "order.created" ? ["invoices", "audit"] : ["invoices"] }));
+    r.dispatch([...outgoing, { envelope: createEnvelope(INVOICE_ISSUED, {} as never, cause), consumers: ["orders"] }]);
+    await r.stop();
+    expect(sent).toEqual([
+      { type: "order.created", ids: [a.id, c.id], groups: ["invoices", "audit"] },
+      { type: "order.cancelled", ids: [b.id], groups: ["invoices"] },
+    ]);
+  });
+
+  it("sends nothing while stopped: the outbox rows are all there is", () => {
+    const { relay: r, sent } = relay({ "order.created": ["invoices"] });
+    r.dispatch([{ envelope: created(), consumers: ["invoices"] }]);
+    expect(sent).toEqual([]);
+  });
+
+  it("sends a pass's due messages in batches to the groups that have not acknowledged them; the others wait", async () => {
+    const pending = (envelope: EventEnvelope<unknown>, consumers: string[], acked_by: string[]): PendingMessage => ({
+      id: envelope.id,
+      type: envelope.type,
+      envelope,
+      consumers,
+      acked_by,
+    });
+    const [a, b, c, d] = [created(), created(), created(), cancelled()];
+    const { relay: r, sent, waiting } = relay({ "order.created": ["invoices", "audit"] }, [
+      pending(a, ["invoices", "audit"], []),
+      pending(b, ["invoices", "audit"], ["audit"]),
+      pending(c, ["invoices", "audit"], []),
+      pending(d, ["invoices"], []),
+    ]);
+    r.start();
+    await r.stop();
+    expect(sent).toEqual([
+      { type: "order.created", ids: [a.id, c.id], groups: ["invoices", "audit"] },
+      { type: "order.created", ids: [b.id], groups: ["invoices"] },
+    ]);
+    expect(waiting).toEqual([[d.id]]);
   });
 });
