@@ -40,3 +40,22 @@ export const messagingTables = (name: string): SqlMigration => ({
   `,
   down: `DROP TABLE idempotency_keys; DROP TABLE inbox; DROP TABLE outbox;`,
 });
+
+/**
+ * The outbox keeps only what is still owed: a message every consumer group has acknowledged is
+ * deleted, not marked delivered (cheaper for PostgreSQL, and the table no longer grows for ever).
+ */
+export const outboxKeepsOnlyPending = (name: string): SqlMigration => ({
+  name,
+  up: `
+    DELETE FROM outbox WHERE delivered_at IS NOT NULL;
+    DROP INDEX outbox_due_idx;
+    ALTER TABLE outbox DROP COLUMN delivered_at;
+    CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE parked_at IS NULL;
+  `,
+  down: `
+    DROP INDEX outbox_due_idx;
+    ALTER TABLE outbox ADD COLUMN delivered_at timestamptz;
+    CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND parked_at IS NULL;
+  `,
+});

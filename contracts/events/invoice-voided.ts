@@ -2,7 +2,7 @@ import { defineEvent } from "./envelope";
 
 /**
  * An invoice was voided after its order's cancellation. Nobody needs to act on it today (the order
- * is already cancelled), so it names no consumer: it is recorded in the outbox as delivered.
+ * is already cancelled), so it names no consumer: nothing is owed, and the outbox does not keep it.
  */
 export interface InvoiceVoidedData {
   invoiceId: string;

@@ -68,14 +68,17 @@ describe("faults", () => {
   });
 
   it("5. the same message delivered twice, and a second message for the same order", async () => {
+    // The messages as sent, read from the outbox while invoices is away: once acknowledged, they go.
+    await cluster.stopNode("invoices");
     const ids = await createOrders(cluster, 5, "duplicates");
-    await expectEveryOrderInvoicedOnce(cluster, ids);
     const sent = await queryDatabase<{ envelope: EventEnvelope<{ orderId: string }> }>(
       cluster.databases.orders,
       "SELECT envelope FROM outbox WHERE type = 'order.created' AND envelope->'data'->>'orderId' = ANY($1)",
       [ids],
     );
     expect(sent).toHaveLength(5);
+    await cluster.startNode("invoices", "invoices");
+    await expectEveryOrderInvoicedOnce(cluster, ids);
     const fresh = sent.map(({ envelope }) => ({ ...envelope, id: randomUUID() }));
     const deliver = (batch: EventEnvelope<unknown>[]) => tester!.emit("order.created", { batch } satisfies EventBatch<unknown>, { groups: ["invoices"] });
     // Twice in one batch, and again in a batch of its own.
@@ -110,7 +113,7 @@ describe("faults", () => {
     const ids = await createOrders(cluster, 10, "orders-crashed");
     const waiting = await queryDatabase(
       cluster.databases.orders,
-      "SELECT id FROM outbox WHERE delivered_at IS NULL AND envelope->'data'->>'orderId' = ANY($1)",
+      "SELECT id FROM outbox WHERE envelope->'data'->>'orderId' = ANY($1)",
       [ids],
     );
     expect(waiting).toHaveLength(10);

@@ -1,6 +1,6 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createInvoices } from "./001-create-invoices";
-import { messagingTables } from "../../../mixins/messaging-tables";
+import { messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
-export const migrations: SqlMigration[] = [createInvoices, messagingTables("002-messaging")];
+export const migrations: SqlMigration[] = [createInvoices, messagingTables("002-messaging"), outboxKeepsOnlyPending("003-outbox-keeps-only-pending")];

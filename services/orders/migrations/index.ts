@@ -1,7 +1,12 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createOrders } from "./001-create-orders";
 import { uninvoicedIndex } from "./003-uninvoiced-index";
-import { messagingTables } from "../../../mixins/messaging-tables";
+import { messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
-export const migrations: SqlMigration[] = [createOrders, messagingTables("002-messaging"), uninvoicedIndex];
+export const migrations: SqlMigration[] = [
+  createOrders,
+  messagingTables("002-messaging"),
+  uninvoicedIndex,
+  outboxKeepsOnlyPending("004-outbox-keeps-only-pending"),
+];
