@@ -21,6 +21,7 @@ import { IdempotencyKeys, type Remembered } from "./idempotency";
 import { TableWrites } from "./table-writes";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
+import { PROBE_OPTIONS } from "./probe";
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
@@ -137,6 +138,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
        * the answer carries the service's consistency report.
        */
       ready: {
+        ...PROBE_OPTIONS,
         async handler(ctx: Context) {
           const consistency = await ctx.call(`${this.name}.consistencyReport`);
           const missing = unreachableConsumers(this.broker, options.publishes);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
+import { PROBE_OPTIONS } from "../mixins/probe";
 import { toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
 import { openApiDocument } from "./gateway/openapi";
@@ -54,6 +55,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
 
     /** Liveness: the gateway process answers. */
     health: {
+      ...PROBE_OPTIONS,
       handler() {
         return { status: "ok" };
       },
@@ -68,6 +70,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
 
     /** Readiness: every backend service answers and reaches its database; with their consistency reports. */
     ready: {
+      ...PROBE_OPTIONS,
       async handler(ctx: Context) {
         const checks = await Promise.allSettled(
           BACKENDS.map((service) => ctx.call(`${service}.ready`, {}, { timeout: 2_000, retries: 0 })),
