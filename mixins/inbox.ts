@@ -1,20 +1,22 @@
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { Transaction } from "sequelize";
+import { PreparedStatement } from "./prepared-statement";
+
+/** Ids go in sorted, so two batches sharing some never deadlock. */
+const RECORD = new PreparedStatement<{ message_id: string }>(
+  "inbox record",
+  `INSERT INTO inbox (message_id, type)
+   SELECT DISTINCT id, $2::varchar FROM unnest($1::uuid[]) AS id ORDER BY id
+   ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+);
 
 /** The messages this service has applied, recorded in the same transaction as their effect. */
 export class Inbox {
-  constructor(private readonly sequelize: Sequelize) {}
-
   /**
    * Records the messages of one type; returns the ids seen for the first time in this transaction's
-   * view (the others are duplicates). Ids go in sorted, so two batches sharing some never deadlock.
+   * view (the others are duplicates).
    */
   async record(ids: string[], type: string, transaction: Transaction): Promise<Set<string>> {
-    const inserted = await this.sequelize.query<{ message_id: string }>(
-      `INSERT INTO inbox (message_id, type)
-       SELECT DISTINCT id, :type FROM unnest(ARRAY[:ids]::uuid[]) AS id ORDER BY id
-       ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-      { replacements: { ids, type }, transaction, type: QueryTypes.SELECT },
-    );
+    const inserted = await RECORD.run(transaction, [ids, type]);
     return new Set(inserted.map((row) => row.message_id));
   }
 }

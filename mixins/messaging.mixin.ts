@@ -62,7 +62,7 @@ export interface MessagingMethods {
  */
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
-  const inbox = new Inbox(sequelize);
+  const inbox = new Inbox();
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
   const unpublished = new WeakMap<Transaction, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
+import { PreparedStatement } from "./prepared-statement";
 
 /** A message the relay still has to get acknowledged. */
 export interface PendingMessage {
@@ -37,6 +38,16 @@ export interface ParkedMessage {
   parkedAt: string;
 }
 
+/** A transaction's events in one statement: `$1` is the messages as JSON, `$2` when the relay may first look. */
+const ADD = new PreparedStatement(
+  "outbox add",
+  `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at)
+   SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
+          ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
+          now() + $2::integer * interval '1 millisecond'
+   FROM jsonb_array_elements($1::jsonb) AS r`,
+);
+
 /** SQL over the `outbox` table; every function runs in the caller's transaction when given one. */
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
@@ -49,14 +60,7 @@ export class Outbox {
   async add(messages: OutgoingMessage[], dueInMs: number, transaction: Transaction): Promise<void> {
     const owed = messages.filter((message) => message.consumers.length > 0);
     if (owed.length === 0) return;
-    await this.sequelize.query(
-      `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at)
-       SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
-              ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
-              now() + :dueInMs * interval '1 millisecond'
-       FROM jsonb_array_elements(:rows::jsonb) AS r`,
-      { replacements: { rows: JSON.stringify(owed), dueInMs }, transaction },
-    );
+    await ADD.run(transaction, [JSON.stringify(owed), dueInMs]);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Model, ModelStatic, Sequelize, Transaction } from "sequelize";
+import { PreparedStatement } from "./prepared-statement";
 
 const quoted = (name: string) => `"${name}"`;
 
@@ -10,6 +11,7 @@ const quoted = (name: string) => `"${name}"`;
 export class TableWrites {
   private readonly columnOf: Map<string, string>;
   private readonly table: string;
+  private readonly inserting: PreparedStatement;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -17,16 +19,17 @@ export class TableWrites {
   ) {
     this.columnOf = new Map(Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]));
     this.table = quoted(model.getTableName() as string);
+    this.inserting = new PreparedStatement(
+      `insert ${this.table}`,
+      `INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb)`,
+    );
   }
 
   /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
   async insert(rows: object[], transaction: Transaction): Promise<void> {
     if (rows.length === 0) return;
     const now = new Date();
-    await this.sequelize.query(`INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, :rows)`, {
-      replacements: { rows: this.records(rows.map((row) => ({ createdAt: now, updatedAt: now, ...row }))) },
-      transaction,
-    });
+    await this.inserting.run(transaction, [this.records(rows.map((row) => ({ createdAt: now, updatedAt: now, ...row })))]);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
-import { QueryTypes, type Transaction } from "sequelize";
+import type { Transaction } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { INVOICE_PAID } from "../../contracts/events/invoice-paid";
@@ -12,6 +12,7 @@ import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoices
 import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import { oneByOne, type Consumed } from "../../mixins/message-batches";
+import { PreparedStatement } from "../../mixins/prepared-statement";
 import { notYet } from "../../mixins/messaging.mixin";
 import { invoiceFromOrder } from "./invoice-issue";
 import { invoiceStatus } from "./invoice-status";
@@ -24,6 +25,14 @@ interface InvoicesSettings extends ServiceSettingSchema {
 }
 
 type IssuedInvoice = ReturnType<typeof invoiceFromOrder>;
+
+/** `$2` more numbers of year `$1`; returns the last of them. */
+const RESERVE_NUMBERS = new PreparedStatement<{ last_value: number }>(
+  "reserve invoice numbers",
+  `INSERT INTO invoice_counters (year, last_value) VALUES ($1, $2)
+   ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + $2
+   RETURNING last_value`,
+);
 
 interface InvoicesMethods extends DbMethods {
   issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>>;
@@ -171,12 +180,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
 
     /** The first of `count` consecutive numbers of the year; the counter row stays locked until the transaction ends. */
     async reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number> {
-      const [row] = await this.model.sequelize!.query<{ last_value: number }>(
-        `INSERT INTO invoice_counters (year, last_value) VALUES (:year, :count)
-         ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + :count
-         RETURNING last_value`,
-        { replacements: { year, count }, transaction, type: QueryTypes.SELECT },
-      );
+      const [row] = await RESERVE_NUMBERS.run(transaction, [year, count]);
       return row.last_value - count + 1;
     },
   },

@@ -22,7 +22,7 @@ beforeAll(async () => {
   sequelize = new Sequelize(databaseUrl(database), { logging: false });
   await migrate(sequelize, [messagingTables("001-messaging"), outboxKeepsOnlyPending("002-outbox-keeps-only-pending")], "outbox-test");
   outbox = new Outbox(sequelize);
-  inbox = new Inbox(sequelize);
+  inbox = new Inbox();
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { DataTypes, Sequelize, type Model } from "sequelize";
+import pg from "pg";
+import { DatabaseError, DataTypes, Sequelize, type Model } from "sequelize";
 import { TableWrites } from "../../mixins/table-writes";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -10,11 +11,18 @@ const database = `${runId()}_writes`;
 let sequelize: Sequelize;
 let writes: TableWrites;
 let model: ReturnType<Sequelize["define"]>;
+/** Every statement sent to PostgreSQL, through Sequelize or straight from pg (prepared statements). */
 const statements: string[] = [];
+const query = pg.Client.prototype.query;
+jest.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+  const [sent] = args as [string | { text: string }];
+  statements.push(typeof sent === "string" ? sent : sent.text);
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as never);
 
 beforeAll(async () => {
   await createDatabases([database]);
-  sequelize = new Sequelize(databaseUrl(database), { logging: (sql) => statements.push(sql.replace(/^Executing \([^)]*\): /, "")) });
+  sequelize = new Sequelize(databaseUrl(database), { logging: false });
   await sequelize.query(`
     CREATE TABLE things (
       id uuid PRIMARY KEY, label varchar(20) NOT NULL, details jsonb NOT NULL, amount bigint NOT NULL,
@@ -51,6 +59,14 @@ describe("TableWrites", () => {
     expect(stored).toEqual([
       { id: rows[1].id, label: "thing 2", details: { tags: ["a", "it's 2"] }, amount: "9007199254740991", status: "new", seen_at: null, created_at: expect.any(Date) },
     ]);
+  });
+
+  it("fails as Sequelize's queries do, with PostgreSQL's error code, and writes nothing", async () => {
+    const [fine, broken] = [thing(3), { ...thing(4), label: null }];
+    const failed = await sequelize.transaction((transaction) => writes.insert([fine, broken], transaction)).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(DatabaseError);
+    expect((failed as DatabaseError).original).toMatchObject({ code: "23502" }); // not_null_violation
+    expect(await queryDatabase(database, "SELECT id FROM things WHERE id = $1", [fine.id])).toEqual([]);
   });
 
   it("updates only what changed, by id, with an index lookup even in a large table", async () => {
