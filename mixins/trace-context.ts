@@ -28,6 +28,12 @@ export function currentTraceparent(): string | undefined {
   return carrier.traceparent;
 }
 
+/** Runs `work` as part of the trace `traceparent` names; without one, as it would run anyway. */
+export function withTraceparent<T>(traceparent: string | undefined, work: () => T): T {
+  if (!traceparent) return work();
+  return context.with(propagation.extract(ROOT_CONTEXT, { traceparent }), work);
+}
+
 /**
  * Runs `work` outside the active trace. For background work a request merely sets off (the relay's
  * pass after a commit): it would otherwise be counted as part of that request's trace.

@@ -1,0 +1,124 @@
+import type { ActionSchema, Context, Errors, Middleware, ServiceBroker, ServiceSchema } from "moleculer";
+import { outsideTrace, withTraceparent } from "./trace-context";
+
+/** The action every service with batched actions gets, through which a batch of calls arrives. */
+const CALL_BATCH = "callBatch";
+
+/** One call of a batch: what its own request would have carried. */
+interface BatchedCall {
+  params: unknown;
+  meta: Record<string, unknown>;
+  headers: Record<string, unknown>;
+  requestID?: string;
+}
+
+interface CallBatch {
+  action: string;
+  calls: BatchedCall[];
+}
+
+/** Per call: its result or its error (as Moleculer sends errors), and its meta as the action left it. */
+type CallOutcome = { meta: Record<string, unknown> } & ({ value: unknown } | { error: Errors.PlainMoleculerError });
+
+type Handler = (ctx: Context) => Promise<unknown>;
+
+/** A call waiting for the end of this turn of the event loop, with how to settle it. */
+interface Waiting {
+  ctx: Context;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+function serviceOf(actionName: string): string {
+  return actionName.slice(0, actionName.lastIndexOf("."));
+}
+
+/** Sends the calls one turn gathered for one action and node as one request, and settles each. */
+async function send(broker: ServiceBroker, action: string, nodeID: string, calls: Waiting[]): Promise<void> {
+  const batch: CallBatch = {
+    action,
+    calls: calls.map(({ ctx }) => ({ params: ctx.params, meta: ctx.meta, headers: ctx.headers, requestID: ctx.requestID ?? undefined })),
+  };
+  try {
+    // Each call carries its own trace in its headers; the batch belongs to none of them.
+    const outcomes = (await outsideTrace(() =>
+      broker.call(`${serviceOf(action)}.${CALL_BATCH}`, batch, { nodeID, timeout: calls[0].ctx.options.timeout }),
+    )) as CallOutcome[];
+    calls.forEach(({ ctx, resolve, reject }, i) => {
+      const outcome = outcomes[i];
+      Object.assign(ctx.meta, outcome.meta);
+      if ("error" in outcome) reject(broker.errorRegenerator!.restore(outcome.error, { sender: nodeID }));
+      else resolve(outcome.value);
+    });
+  } catch (err) {
+    for (const { reject } of calls) reject(err);
+  }
+}
+
+/** The `callBatch` action: runs each call as a local call of its own, in its own trace, and reports each outcome. */
+function callBatchAction(batched: string[]): ActionSchema {
+  return {
+    visibility: "public",
+    tracing: false,
+    params: { action: { type: "enum", values: batched }, calls: { type: "array", items: "object" } },
+    async handler(ctx: Context<CallBatch>): Promise<CallOutcome[]> {
+      const { broker } = ctx;
+      return Promise.all(
+        ctx.params.calls.map(async (call) => {
+          const calling = withTraceparent(call.headers?.traceparent as string | undefined, () =>
+            broker.call(ctx.params.action, call.params, {
+              meta: call.meta,
+              headers: call.headers,
+              requestID: call.requestID,
+              parentCtx: ctx,
+              nodeID: broker.nodeID,
+            }),
+          ) as Promise<unknown> & { ctx?: Context };
+          try {
+            const value = await calling;
+            return { value, meta: calling.ctx?.meta ?? {} };
+          } catch (err) {
+            return { error: broker.errorRegenerator!.extractPlainError(err as Error), meta: calling.ctx?.meta ?? {} };
+          }
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Calls of the named actions that one node makes to another in the same turn of the event loop travel
+ * as one request and one response instead of one each (the gateway's POST /orders under load): a
+ * transporter message costs the nodes and RabbitMQ more than the call's own work. Each call keeps its
+ * own params, meta, headers (its trace), request ID, timeout and outcome, and runs on the callee as a
+ * local call of its own, through every middleware, as if it had come alone. The callee's service gets
+ * a `callBatch` action that does this. Every node must list the same actions.
+ */
+export function callBatches(actions: readonly string[]): Middleware {
+  const waiting = new Map<string, Waiting[]>();
+  return {
+    name: "CallBatches",
+
+    serviceCreating(_service: unknown, schema: ServiceSchema) {
+      const prefix = `${schema.version ? `v${schema.version}.` : ""}${schema.name}.`;
+      const own = actions.filter((action) => action.startsWith(prefix) && !action.slice(prefix.length).includes("."));
+      if (own.length > 0) schema.actions = { ...schema.actions, [CALL_BATCH]: callBatchAction(own) };
+    },
+
+    remoteAction(this: ServiceBroker, next: Handler, action: ActionSchema): Handler {
+      if (!actions.includes(action.name!)) return next;
+      return (ctx: Context) =>
+        new Promise((resolve, reject) => {
+          const key = `${action.name} ${ctx.nodeID}`;
+          const calls = waiting.get(key);
+          if (calls) return void calls.push({ ctx, resolve, reject });
+          waiting.set(key, [{ ctx, resolve, reject }]);
+          setImmediate(() => {
+            const gathered = waiting.get(key)!;
+            waiting.delete(key);
+            void send(this, action.name!, ctx.nodeID!, gathered);
+          });
+        });
+    },
+  } as unknown as Middleware;
+}

@@ -1,0 +1,73 @@
+import { Errors, ServiceBroker, type BrokerOptions, type Context, type Middleware } from "moleculer";
+import { callBatches } from "../../mixins/call-batches.middleware";
+
+describe("callBatches", () => {
+  let caller: ServiceBroker;
+  let callee: ServiceBroker;
+  /** Requests the callee node received, by action. */
+  const received: string[] = [];
+
+  beforeEach(async () => {
+    received.length = 0;
+    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `batches-${Date.now()}`, middlewares: [callBatches(["orders.create"])] };
+    caller = new ServiceBroker({ ...common, nodeID: "caller" });
+    // Records what arrives from the caller node (the calls a batch runs locally are the callee's own).
+    const recorder = {
+      localAction: (next: (ctx: Context) => unknown, action: { name: string }) => (ctx: Context) => {
+        if (ctx.nodeID === "caller") received.push(action.name);
+        return next(ctx);
+      },
+    } as unknown as Middleware;
+    callee = new ServiceBroker({ ...common, nodeID: "callee", middlewares: [...common.middlewares!, recorder] });
+    callee.createService({
+      name: "orders",
+      actions: {
+        create: {
+          params: { n: "number" },
+          handler(ctx: Context<{ n: number }, { $statusCode?: number; seen?: unknown }>) {
+            if (ctx.params.n < 0) throw new Errors.MoleculerClientError("No negative orders", 409, "NEGATIVE", { n: ctx.params.n });
+            ctx.meta.$statusCode = 201;
+            return { n: ctx.params.n, traceparent: ctx.headers.traceparent, requestID: ctx.requestID, key: (ctx.meta as { key?: string }).key };
+          },
+        },
+        get: (ctx: Context<{ n: number }>) => ({ n: ctx.params.n }),
+      },
+    });
+    await Promise.all([caller.start(), callee.start()]);
+    await caller.waitForServices("orders");
+  });
+
+  afterEach(() => Promise.all([caller.stop(), callee.stop()]));
+
+  const traceparent = (n: number) => `00-${String(n).padStart(32, "0")}-${String(n).padStart(16, "0")}-01`;
+
+  it("sends one turn's calls of a listed action as one request, each with its own params, meta, headers and request ID", async () => {
+    const calls = [1, 2, 3].map(async (n) => {
+      const ctx = caller.ContextFactory.create(caller, null as never, {}, { meta: { key: `k${n}` }, requestID: `r${n}` }) as Context;
+      const result = await ctx.call("orders.create", { n }, { headers: { traceparent: traceparent(n) } });
+      return { result, status: (ctx.meta as { $statusCode?: number }).$statusCode };
+    });
+    const results = await Promise.all(calls);
+    expect(results).toEqual(
+      [1, 2, 3].map((n) => ({ result: { n, traceparent: traceparent(n), requestID: `r${n}`, key: `k${n}` }, status: 201 })),
+    );
+    expect(received).toEqual(["orders.callBatch"]);
+  });
+
+  it("fails each call on its own, with its own error as Moleculer would have sent it", async () => {
+    const outcomes = await Promise.allSettled([caller.call("orders.create", { n: 1 }), caller.call("orders.create", { n: -1 }), caller.call("orders.create", { n: "x" })]);
+    expect(outcomes[0]).toEqual({ status: "fulfilled", value: expect.objectContaining({ n: 1 }) });
+    expect(outcomes[1]).toMatchObject({ status: "rejected", reason: { name: "MoleculerClientError", code: 409, type: "NEGATIVE", data: { n: -1 }, nodeID: "callee" } });
+    const invalid = (outcomes[2] as PromiseRejectedResult).reason;
+    expect(invalid).toBeInstanceOf(Errors.ValidationError);
+    expect(invalid.data).toEqual([expect.objectContaining({ field: "n", type: "number" })]);
+    expect(received).toEqual(["orders.callBatch"]);
+  });
+
+  it("leaves other actions, and calls in later turns, to their own requests", async () => {
+    await Promise.all([caller.call("orders.get", { n: 1 }), caller.call("orders.get", { n: 2 })]);
+    await caller.call("orders.create", { n: 1 });
+    await caller.call("orders.create", { n: 2 });
+    expect(received).toEqual(["orders.get", "orders.get", "orders.callBatch", "orders.callBatch"]);
+  });
+});
