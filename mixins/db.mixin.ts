@@ -18,7 +18,7 @@ import { toServiceError } from "./database-errors";
 import { unreachableConsumers } from "./event-consumers";
 import { CommandBatches } from "./command-batches";
 import { IdempotencyKeys, type Remembered } from "./idempotency";
-import { TableWrites } from "./table-writes";
+import { TableWrites, type RowChanges } from "./table-writes";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
 import { PROBE_OPTIONS } from "./probe";
@@ -40,8 +40,11 @@ export interface DbMethods extends MessagingMethods {
   model: ModelStatic<Model>;
   /** The row, locked FOR UPDATE in `transaction`; an unknown id is a 404. */
   lockOrFail(id: string, transaction: Transaction): Promise<Model>;
-  /** The rows, locked FOR UPDATE in `transaction` in id order (two batches never deadlock); an unknown id is a 404. */
-  lockAllOrFail(ids: string[], transaction: Transaction): Promise<Model[]>;
+  /**
+   * The rows' `attributes` as stored, the rows locked FOR UPDATE in `transaction` in id order (two
+   * batches never deadlock); an unknown id is a 404.
+   */
+  lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
   /**
    * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
    * one action that arrive while its previous transaction runs share the next one (group commit);
@@ -57,8 +60,8 @@ export interface DbMethods extends MessagingMethods {
   insertLater<T extends object>(values: T, transaction: Transaction): T & { createdAt: string; updatedAt: string };
   /** Inserts rows (attribute names, timestamps added) in one statement. */
   insertAll(rows: object[], transaction: Transaction): Promise<void>;
-  /** Writes what changed in `rows` in one statement. */
-  saveAll(rows: Model[], transaction: Transaction): Promise<void>;
+  /** Writes each row's changes (by `id`) in one statement. */
+  saveAll(changes: RowChanges[], transaction: Transaction): Promise<void>;
   toPlain<T>(row: Model): T;
   listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
 }
@@ -109,7 +112,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     underscored: true,
     timestamps: true,
   });
-  const writes = new TableWrites(sequelize, model);
+  const writes = new TableWrites(model);
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
     mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
@@ -163,9 +166,9 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return orFail(await model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
       },
 
-      async lockAllOrFail(ids: string[], transaction: Transaction): Promise<Model[]> {
-        const rows = await model.findAll({ where: { id: ids }, order: [["id", "ASC"]], transaction, lock: transaction.LOCK.UPDATE });
-        const found = new Set(rows.map((row) => row.get("id")));
+      async lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+        const rows = await writes.lock<T>(ids, attributes, transaction);
+        const found = new Set(rows.map((row) => row.id));
         const missing = [...new Set(ids)].filter((id) => !found.has(id));
         if (missing.length > 0) throw notFound(missing.length === 1 ? missing[0] : missing);
         return rows;
@@ -183,8 +186,8 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return writes.insert(rows, transaction);
       },
 
-      saveAll(rows: Model[], transaction: Transaction): Promise<void> {
-        return writes.update(rows, transaction);
+      saveAll(changes: RowChanges[], transaction: Transaction): Promise<void> {
+        return writes.update(changes, transaction);
       },
 
       toPlain<T>(row: Model): T {

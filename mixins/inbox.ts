@@ -1,12 +1,12 @@
 import type { Transaction } from "sequelize";
-import { PreparedStatement } from "./prepared-statement";
+import { SqlStatement } from "./sql-statement";
 
 /** Ids go in sorted, so two batches sharing some never deadlock. */
-const RECORD = new PreparedStatement<{ message_id: string }>(
-  "inbox record",
+const RECORD = new SqlStatement<{ message_id: string }>(
   `INSERT INTO inbox (message_id, type)
    SELECT DISTINCT id, $2::varchar FROM unnest($1::uuid[]) AS id ORDER BY id
    ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+  { prepareAs: "inbox record" },
 );
 
 /** The messages this service has applied, recorded in the same transaction as their effect. */

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
-import { PreparedStatement } from "./prepared-statement";
+import { SqlStatement } from "./sql-statement";
 
 /** A message the relay still has to get acknowledged. */
 export interface PendingMessage {
@@ -39,13 +39,25 @@ export interface ParkedMessage {
 }
 
 /** A transaction's events in one statement: `$1` is the messages as JSON, `$2` when the relay may first look. */
-const ADD = new PreparedStatement(
-  "outbox add",
+const ADD = new SqlStatement(
   `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at)
    SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
           ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
           now() + $2::integer * interval '1 millisecond'
    FROM jsonb_array_elements($1::jsonb) AS r`,
+  { prepareAs: "outbox add" },
+);
+
+/**
+ * Group `$2` has applied messages `$1`. One every group has applied is delivered and goes: a DELETE
+ * costs PostgreSQL less than marking it (an UPDATE that leaves the pending index is never HOT), and
+ * the outbox keeps only what is still owed. The others record the group.
+ */
+const ACKNOWLEDGE = new SqlStatement(
+  `WITH delivered AS (
+     DELETE FROM outbox WHERE id = ANY ($1::uuid[]) AND consumers <@ array_append(acked_by, $2::text) RETURNING id)
+   UPDATE outbox SET acked_by = array_append(acked_by, $2::text)
+   WHERE id = ANY ($1::uuid[]) AND NOT ($2::text = ANY (acked_by)) AND id NOT IN (SELECT id FROM delivered)`,
 );
 
 /** SQL over the `outbox` table; every function runs in the caller's transaction when given one. */
@@ -101,19 +113,9 @@ export class Outbox {
     );
   }
 
-  /**
-   * A consumer group has applied these messages. One every group has applied is delivered and goes:
-   * a DELETE costs PostgreSQL less than marking it (an UPDATE that leaves the pending index is never
-   * HOT), and the outbox keeps only what is still owed. The others record the group.
-   */
-  acknowledge(ids: string[], group: string) {
-    return this.sequelize.query(
-      `WITH delivered AS (
-         DELETE FROM outbox WHERE id IN (:ids) AND consumers <@ array_append(acked_by, :group) RETURNING id)
-       UPDATE outbox SET acked_by = array_append(acked_by, :group)
-       WHERE id IN (:ids) AND NOT (:group = ANY (acked_by)) AND id NOT IN (SELECT id FROM delivered)`,
-      { replacements: { ids, group } },
-    );
+  /** A consumer group has applied these messages: those every group has applied are deleted. */
+  acknowledge(ids: string[], group: string): Promise<unknown> {
+    return ACKNOWLEDGE.runAlone(this.sequelize, [ids, group]);
   }
 
   /** Brings every pending message forward, e.g. when a consumer node has just joined. */

@@ -1,7 +1,10 @@
-import type { Model, ModelStatic, Sequelize, Transaction } from "sequelize";
-import { PreparedStatement } from "./prepared-statement";
+import type { Model, ModelStatic, Transaction } from "sequelize";
+import { SqlStatement } from "./sql-statement";
 
 const quoted = (name: string) => `"${name}"`;
+
+/** A row's new values by attribute name, and the primary key of the row they go to. */
+export type RowChanges = { id: string } & Record<string, unknown>;
 
 /**
  * Many rows of one table in one statement, whatever their number: the rows travel as one JSON
@@ -9,53 +12,71 @@ const quoted = (name: string) => `"${name}"`;
  * parameter instead of a placeholder per value keeps both the SQL and its escaping cheap.
  */
 export class TableWrites {
+  /** [attribute, column] of each of the model's attributes */
+  private readonly columns: Array<[string, string]>;
   private readonly columnOf: Map<string, string>;
   private readonly table: string;
-  private readonly inserting: PreparedStatement;
+  private readonly inserting: SqlStatement;
+  private readonly locking: Map<string, SqlStatement>;
 
-  constructor(
-    private readonly sequelize: Sequelize,
-    model: ModelStatic<Model>,
-  ) {
-    this.columnOf = new Map(Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]));
+  constructor(model: ModelStatic<Model>) {
+    this.columns = Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]);
+    this.columnOf = new Map(this.columns);
     this.table = quoted(model.getTableName() as string);
-    this.inserting = new PreparedStatement(
-      `insert ${this.table}`,
-      `INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb)`,
-    );
+    this.inserting = new SqlStatement(`INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb)`, {
+      prepareAs: `insert ${this.table}`,
+    });
+    this.locking = new Map();
   }
 
   /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
   async insert(rows: object[], transaction: Transaction): Promise<void> {
     if (rows.length === 0) return;
     const now = new Date();
-    await this.inserting.run(transaction, [this.records(rows.map((row) => ({ createdAt: now, updatedAt: now, ...row })))]);
+    await this.inserting.run(transaction, [this.records(rows, { createdAt: now, updatedAt: now })]);
   }
 
   /**
-   * What changed in `rows` (by primary key `id`), `updatedAt` set to now. Only those columns travel.
-   * The ids are also listed as such: from the function's rows alone the planner scans the whole table.
+   * The rows with ids `ids`, locked FOR UPDATE in id order (two batches never deadlock), with the
+   * given attributes as they are stored (no model getters).
    */
-  async update(rows: Model[], transaction: Transaction): Promise<void> {
-    const changed = rows.filter((row) => row.changed());
-    if (changed.length === 0) return;
-    const attributes = [...new Set(changed.flatMap((row) => row.changed() as string[]))];
-    const columns = [...attributes, "updatedAt"].map((attribute) => quoted(this.columnOf.get(attribute)!));
-    const updatedAt = new Date();
-    const values = changed.map((row) => ({ id: row.get("id"), ...Object.fromEntries(attributes.map((a) => [a, row.get(a)])), updatedAt }));
-    await this.sequelize.query(
-      `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
-       FROM jsonb_populate_recordset(NULL::${this.table}, :rows) AS r WHERE t.id = r.id AND t.id IN (:ids)`,
-      { replacements: { rows: this.records(values), ids: values.map((value) => value.id) }, transaction },
-    );
+  lock<T>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+    const key = attributes.join(" ");
+    let statement = this.locking.get(key);
+    if (!statement) {
+      const selected = attributes.map((attribute) => `${quoted(this.columnOf.get(attribute)!)} AS ${quoted(attribute)}`).join(", ");
+      statement = new SqlStatement(`SELECT ${selected} FROM ${this.table} WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE`);
+      this.locking.set(key, statement);
+    }
+    return statement.run(transaction, [ids]) as Promise<T[]>;
   }
 
-  /** The rows as JSON keyed by column name; what is no attribute of the model is left out. */
-  private records(rows: object[]): string {
+  /**
+   * Writes each row's changes (by primary key `id`), `updatedAt` set to now. Only the columns some
+   * row changes travel. The ids are also listed as such: from the function's rows alone the planner
+   * scans the whole table.
+   */
+  async update(changes: RowChanges[], transaction: Transaction): Promise<void> {
+    if (changes.length === 0) return;
+    const attributes = [...new Set(changes.flatMap((row) => Object.keys(row).filter((attribute) => attribute !== "id"))), "updatedAt"];
+    const columns = attributes.map((attribute) => quoted(this.columnOf.get(attribute)!));
+    await new SqlStatement(
+      `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
+       FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb) AS r WHERE t.id = r.id AND t.id = ANY ($2::uuid[])`,
+    ).run(transaction, [this.records(changes, { updatedAt: new Date() }), changes.map((row) => row.id)]);
+  }
+
+  /** The rows as JSON keyed by column name, `defaults` filling in what a row lacks; what is no attribute of the model is left out. */
+  private records(rows: object[], defaults: Record<string, unknown>): string {
     return JSON.stringify(
-      rows.map((row) =>
-        Object.fromEntries(Object.entries(row).flatMap(([attribute, value]) => (this.columnOf.has(attribute) ? [[this.columnOf.get(attribute), value]] : []))),
-      ),
+      rows.map((row) => {
+        const record: Record<string, unknown> = {};
+        for (const [attribute, column] of this.columns) {
+          const value = attribute in row ? (row as Record<string, unknown>)[attribute] : defaults[attribute];
+          if (value !== undefined) record[column] = value;
+        }
+        return record;
+      }),
     );
   }
 }

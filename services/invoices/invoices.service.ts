@@ -12,7 +12,7 @@ import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoices
 import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import { oneByOne, type Consumed } from "../../mixins/message-batches";
-import { PreparedStatement } from "../../mixins/prepared-statement";
+import { SqlStatement } from "../../mixins/sql-statement";
 import { notYet } from "../../mixins/messaging.mixin";
 import { invoiceFromOrder } from "./invoice-issue";
 import { invoiceStatus } from "./invoice-status";
@@ -27,12 +27,15 @@ interface InvoicesSettings extends ServiceSettingSchema {
 type IssuedInvoice = ReturnType<typeof invoiceFromOrder>;
 
 /** `$2` more numbers of year `$1`; returns the last of them. */
-const RESERVE_NUMBERS = new PreparedStatement<{ last_value: number }>(
-  "reserve invoice numbers",
+const RESERVE_NUMBERS = new SqlStatement<{ last_value: number }>(
   `INSERT INTO invoice_counters (year, last_value) VALUES ($1, $2)
    ON CONFLICT (year) DO UPDATE SET last_value = invoice_counters.last_value + $2
    RETURNING last_value`,
+  { prepareAs: "reserve invoice numbers" },
 );
+
+/** Of orders `$1`, those already invoiced. */
+const INVOICED = new SqlStatement<{ order_id: string }>(`SELECT order_id FROM invoices WHERE order_id = ANY ($1::uuid[])`);
 
 interface InvoicesMethods extends DbMethods {
   issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>>;
@@ -143,8 +146,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      */
     async issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>> {
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
-      const invoiced = await this.model.findAll({ attributes: ["orderId"], where: { orderId: orderIds }, transaction });
-      const seen = new Set(invoiced.map((row) => row.get("orderId") as string));
+      const seen = new Set((await INVOICED.run(transaction, [orderIds])).map((row) => row.order_id));
       const due: Consumed<OrderCreatedData>[] = [];
       for (const message of messages) {
         if (seen.has(message.envelope.data.orderId)) continue;

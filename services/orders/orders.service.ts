@@ -142,13 +142,13 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
         await this.consume(ctx, INVOICE_ISSUED, async (messages, transaction) => {
           const invoiceOf = new Map(messages.map(({ envelope }) => [envelope.data.orderId, envelope.data.invoiceId]));
-          const rows = await this.lockAllOrFail([...invoiceOf.keys()], transaction);
-          for (const row of rows) {
-            const current = row.get("status") as OrderStatus;
-            const status = current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current);
-            row.set({ status, invoiceId: invoiceOf.get(row.get("id") as string) });
-          }
-          await this.saveAll(rows, transaction);
+          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>([...invoiceOf.keys()], ["id", "status"], transaction);
+          const changes = rows.map(({ id, status: current }) => ({
+            id,
+            status: current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current),
+            invoiceId: invoiceOf.get(id),
+          }));
+          await this.saveAll(changes, transaction);
         });
       },
     },

@@ -1,0 +1,49 @@
+import { DatabaseError as PgDatabaseError, type ClientBase, type QueryResultRow } from "pg";
+import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
+
+/**
+ * A statement on a hot path (once per batch: the bulk writes, the outbox, the inbox, the row locks),
+ * sent by the pg client itself with its values as parameters. Sequelize's query pipeline cost the
+ * service nodes more than the pg client (a stack captured, hooks run and every value escaped into
+ * the text, per query); its transactions, models and everything off the hot path stay.
+ *
+ * `prepareAs` names it: PostgreSQL then parses it once per connection instead of once per run, and
+ * after five runs may keep one generic plan for good, made for the table as it was then. Only a
+ * statement whose plan cannot depend on its values or on the table's size may be named (an INSERT
+ * from a parameter); one that finds rows by key is planned anew each run, or a plan made while the
+ * table was tiny would go on scanning it whole.
+ *
+ * Failures come out as Sequelize's errors, like those of every other query.
+ */
+export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
+  constructor(
+    private readonly text: string,
+    private readonly options: { prepareAs?: string } = {},
+  ) {}
+
+  /** Runs in `transaction`, on its own connection. */
+  run(transaction: Transaction, values: unknown[]): Promise<R[]> {
+    // Sequelize keeps a transaction's pg client there; its typings leave it out.
+    return this.send((transaction as unknown as { connection: ClientBase }).connection, values);
+  }
+
+  /** Runs on its own, on a connection of the pool. */
+  async runAlone(sequelize: Sequelize, values: unknown[]): Promise<R[]> {
+    const connection = await sequelize.connectionManager.getConnection({ type: "write" });
+    try {
+      return await this.send(connection as ClientBase, values);
+    } finally {
+      sequelize.connectionManager.releaseConnection(connection);
+    }
+  }
+
+  private async send(client: ClientBase, values: unknown[]): Promise<R[]> {
+    try {
+      return (await client.query<R>({ name: this.options.prepareAs, text: this.text, values })).rows;
+    } catch (err) {
+      throw err instanceof PgDatabaseError
+        ? new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never)
+        : new ConnectionError(err as Error);
+    }
+  }
+}
