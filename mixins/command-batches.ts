@@ -4,46 +4,59 @@ import type { Transaction } from "sequelize";
 import type { HttpMeta } from "../contracts/http";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { requestHash, type IdempotencyKeys, type Remembered } from "./idempotency";
+import type { PendingWrites, UnitOfWork } from "./pending-writes";
+import type { BoundStatement } from "./sql-statement";
 import type { TableWrites } from "./table-writes";
 import { linkToBatch } from "./trace-context";
 
-/** An action's unit of work waiting for its transaction, with the trace of its call. */
+/** An action's unit of work waiting for its turn, with the trace of its call. */
 interface Command {
   ctx: Context<unknown, HttpMeta>;
-  work: (transaction: Transaction) => Promise<unknown>;
+  work: (unit: UnitOfWork) => Promise<unknown>;
+  /** the work only leaves rows and events for later, and reads nothing */
+  appendOnly: boolean;
   trace: TraceContext;
 }
 
+/** What the batches need from the service's messaging. */
+export interface CommandPorts {
+  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T>;
+}
+
 /**
- * Group commit for action calls: calls of one action that arrive while its previous transaction
- * runs share the next one, in arrival order, each once per `Idempotency-Key` when it carries one.
- * If the shared transaction fails, each call runs again in a transaction of its own, so each caller
- * gets its own outcome. Rows left with `insertLater` go in with one INSERT at the end of the work.
+ * Group commit for action calls: calls of one action that arrive while its previous batch is being
+ * committed share the next one, in arrival order, each once per `Idempotency-Key` when it carries
+ * one. If the shared commit fails, each call runs again on its own, so each caller gets its own
+ * outcome. Rows left with `insertLater` go in with one INSERT at the end of the work.
+ *
+ * A batch of append-only calls none of which carries an Idempotency-Key (POST /orders, mostly) needs
+ * no transaction: its rows and outbox rows go in as one statement, in one round trip instead of four.
  */
 export class CommandBatches {
   private readonly batches = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
-  private readonly insertsOf = new WeakMap<Transaction, object[]>();
+  private readonly insertsOf = new WeakMap<UnitOfWork, object[]>();
 
   constructor(
-    private readonly transact: <T>(work: (transaction: Transaction) => Promise<T>) => Promise<T>,
+    private readonly ports: CommandPorts,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly writes: TableWrites,
     private readonly batchSize: number,
   ) {}
 
-  run<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {
+  run<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, appendOnly = false): Promise<Remembered<T>> {
     const action = ctx.action?.name ?? "";
     let batch = this.batches.get(action);
     if (!batch) {
       batch = new GroupCommit((together) => this.runTogether(together), this.batchSize);
       this.batches.set(action, batch);
     }
-    return batch.add({ ctx, work, trace: traceContext.active() }) as Promise<Remembered<T>>;
+    return batch.add({ ctx, work, appendOnly, trace: traceContext.active() }) as Promise<Remembered<T>>;
   }
 
-  /** A new row for the transaction's one INSERT; returned as it will read back, timestamps included. */
-  insertLater<T extends object>(values: T, transaction: Transaction): T & { createdAt: string; updatedAt: string } {
-    const rows = this.insertsOf.get(transaction);
+  /** A new row for the unit's one INSERT; returned as it will read back, timestamps included. */
+  insertLater<T extends object>(values: T, unit: UnitOfWork): T & { createdAt: string; updatedAt: string } {
+    const rows = this.insertsOf.get(unit);
     if (!rows) throw new Error("insertLater() outside idempotent(): the row would never be inserted");
     const now = new Date().toISOString();
     const row = { ...values, createdAt: now, updatedAt: now };
@@ -52,18 +65,19 @@ export class CommandBatches {
   }
 
   private async runTogether(together: Command[]): Promise<Outcomes<Remembered<unknown>>> {
-    if (together.length === 1) return [await this.alone(together[0])];
+    const atOnce = together.every((command) => command.appendOnly && command.ctx.meta.idempotencyKey === undefined);
+    if (together.length === 1 && !atOnce) return [await this.alone(together[0])];
     linkToBatch(together.map((command) => command.trace));
+    const runAll = async (unit: UnitOfWork) => {
+      const results: Remembered<unknown>[] = [];
+      for (const command of together) results.push(await this.runOne(command, unit));
+      return results;
+    };
     try {
-      const values = await traceContext.with(together[0].trace, () =>
-        this.transactWithInserts(async (transaction) => {
-          const results: Remembered<unknown>[] = [];
-          for (const command of together) results.push(await this.runOne(command, transaction));
-          return results;
-        }),
-      );
+      const values = await traceContext.with(together[0].trace, () => (atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll)));
       return values.map((value) => ({ value }));
-    } catch {
+    } catch (err) {
+      if (together.length === 1) return [{ error: err }];
       const outcomes: Outcomes<Remembered<unknown>> = [];
       for (const command of together) outcomes.push(await this.alone(command));
       return outcomes;
@@ -79,21 +93,32 @@ export class CommandBatches {
       );
   }
 
-  private runOne(command: Command, transaction: Transaction): Promise<Remembered<unknown>> {
+  private runOne(command: Command, unit: UnitOfWork): Promise<Remembered<unknown>> {
     const key = command.ctx.meta.idempotencyKey;
-    if (key === undefined) return command.work(transaction).then((body) => ({ body, replayed: false }));
+    if (key === undefined) return command.work(unit).then((body) => ({ body, replayed: false }));
     const hash = requestHash(command.ctx.action?.name ?? "", command.ctx.params);
-    return this.idempotencyKeys.once(key, hash, transaction, () => command.work(transaction));
+    return this.idempotencyKeys.once(key, hash, unit as Transaction, () => command.work(unit));
   }
 
   /** A transaction whose rows left for later are inserted, in one statement, when `work` is done. */
   private transactWithInserts<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return this.transact(async (transaction) => {
+    return this.ports.transact(async (transaction) => {
       const rows: object[] = [];
       this.insertsOf.set(transaction, rows);
       const result = await work(transaction);
       await this.writes.insert(rows, transaction);
       return result;
     });
+  }
+
+  /** Append-only work, its rows and events written together in one statement when it is done. */
+  private appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>): Promise<T> {
+    return this.ports.appendAtOnce(
+      (pending) => {
+        this.insertsOf.set(pending, []);
+        return work(pending);
+      },
+      (pending) => this.writes.insertion(this.insertsOf.get(pending)!),
+    );
   }
 }

@@ -21,6 +21,7 @@ import { IdempotencyKeys, type Remembered } from "./idempotency";
 import { TableWrites, type RowChanges } from "./table-writes";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
+import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
 
 export interface DbMixinOptions {
@@ -52,12 +53,18 @@ export interface DbMethods extends MessagingMethods {
    */
   idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
   /**
-   * A new row (plain values, no model instance), inserted together with the other rows of its
-   * transaction in one statement when the action's work is done (inside `idempotent` only); returned
-   * as it will read back, timestamps included. Constraint violations surface at that insert and fail
-   * the batch, whose commands then run again alone.
+   * `idempotent` for an action whose work only adds: it leaves new rows (`insertLater`) and publishes
+   * events, and reads nothing. Calls without an Idempotency-Key, batched together, then need no
+   * transaction: their rows and outbox rows go in as one statement.
    */
-  insertLater<T extends object>(values: T, transaction: Transaction): T & { createdAt: string; updatedAt: string };
+  appendOnly<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>): Promise<Remembered<T>>;
+  /**
+   * A new row (plain values, no model instance), inserted together with the other rows of its unit of
+   * work in one statement when the action's work is done (inside `idempotent` or `appendOnly` only);
+   * returned as it will read back, timestamps included. Constraint violations surface at that insert
+   * and fail the batch, whose commands then run again alone.
+   */
+  insertLater<T extends object>(values: T, unit: UnitOfWork): T & { createdAt: string; updatedAt: string };
   /** Inserts rows (attribute names, timestamps added) in one statement. */
   insertAll(rows: object[], transaction: Transaction): Promise<void>;
   /** Writes each row's changes (by `id`) in one statement. */
@@ -178,8 +185,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return this.commandBatches.run(ctx, work);
       },
 
-      insertLater<T extends object>(values: T, transaction: Transaction) {
-        return this.commandBatches.insertLater(values, transaction);
+      appendOnly<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>): Promise<Remembered<T>> {
+        return this.commandBatches.run(ctx, work, true);
+      },
+
+      insertLater<T extends object>(values: T, unit: UnitOfWork) {
+        return this.commandBatches.insertLater(values, unit);
       },
 
       insertAll(rows: object[], transaction: Transaction): Promise<void> {
@@ -203,7 +214,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     created() {
       this.commandBatches = new CommandBatches(
-        (work) => this.transact(work),
+        { transact: (work) => this.transact(work), appendAtOnce: (work, rows) => this.appendAtOnce(work, rows) },
         idempotencyKeys,
         writes,
         Number(process.env.COMMAND_BATCH_SIZE ?? 50),

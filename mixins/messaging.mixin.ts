@@ -15,6 +15,8 @@ import { sendInTraces } from "./tracing.middleware";
 import { Inbox } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
+import type { PendingWrites, UnitOfWork } from "./pending-writes";
+import { allAtOnce, type BoundStatement } from "./sql-statement";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
 const OUTBOX_GAUGES = {
@@ -41,10 +43,16 @@ export interface MessagingMethods {
    * at its end and emitted right after the commit (the relay emits again what goes unacknowledged).
    */
   transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work`, which only leaves rows and events (`PendingWrites`), then writes the rows (`rows`, once
+   * the work is done) and the events' outbox rows as one statement, atomic without a transaction of
+   * its own, and emits the events right after it.
+   */
+  appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
   causedBy(ctx: Context): Cause;
-  /** Adds an event to what `transaction` (opened by `transact`) writes to the outbox. */
-  publish<T>(cause: Cause, transaction: Transaction, contract: EventContract<T>, data: T): void;
+  /** Adds an event to what `unit` (opened by `transact` or `appendAtOnce`) writes to the outbox. */
+  publish<T>(cause: Cause, unit: UnitOfWork, contract: EventContract<T>, data: T): void;
   /**
    * Applies a message once: checked against its contract, its inbox record and `effect` commit
    * together, then it is acknowledged. Messages arriving while a batch is applied form the next one
@@ -64,7 +72,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const inbox = new Inbox();
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
-  const unpublished = new WeakMap<Transaction, OutgoingMessage[]>();
+  const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
 
   return {
@@ -157,12 +165,26 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         });
       },
 
+      async appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T> {
+        const pending: PendingWrites = { pendingWrites: true };
+        const events: OutgoingMessage[] = [];
+        unpublished.set(pending, events);
+        const result = await work(pending);
+        const writes = [rows(pending), outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
+        if (writes.length > 0) {
+          const { statement, values } = allAtOnce(writes);
+          await statement.runAlone(sequelize, values);
+        }
+        if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
+        return result;
+      },
+
       causedBy(ctx: Context): Cause {
         return { correlationId: ctx.requestID ?? ctx.id, causationId: ctx.id, traceparent: currentTraceparent() };
       },
 
-      publish<T>(cause: Cause, transaction: Transaction, contract: EventContract<T>, data: T) {
-        const events = unpublished.get(transaction);
+      publish<T>(cause: Cause, unit: UnitOfWork, contract: EventContract<T>, data: T) {
+        const events = unpublished.get(unit);
         if (!events) throw new Error(`${contract.name} published outside transact(): it would never reach the outbox`);
         events.push({ envelope: createEnvelope(contract, data, { ...cause, source: this.name }), consumers: contract.consumers });
       },

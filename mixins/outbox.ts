@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
-import { SqlStatement } from "./sql-statement";
+import { SqlStatement, type BoundStatement } from "./sql-statement";
 
 /** A message the relay still has to get acknowledged. */
 export interface PendingMessage {
@@ -70,9 +70,14 @@ export class Outbox {
    * for and is not written.
    */
   async add(messages: OutgoingMessage[], dueInMs: number, transaction: Transaction): Promise<void> {
+    const adding = this.addition(messages, dueInMs);
+    if (adding) await adding.statement.run(transaction, adding.values);
+  }
+
+  /** `add`'s statement, to run with others; undefined when nothing is owed. */
+  addition(messages: OutgoingMessage[], dueInMs: number): BoundStatement | undefined {
     const owed = messages.filter((message) => message.consumers.length > 0);
-    if (owed.length === 0) return;
-    await ADD.run(transaction, [JSON.stringify(owed), dueInMs]);
+    return owed.length === 0 ? undefined : { statement: ADD, values: [JSON.stringify(owed), dueInMs] };
   }
 
   /**

@@ -17,8 +17,8 @@ import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from
  */
 export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
   constructor(
-    private readonly text: string,
-    private readonly options: { prepareAs?: string } = {},
+    readonly text: string,
+    readonly options: { prepareAs?: string } = {},
   ) {}
 
   /** Runs in `transaction`, on its own connection. */
@@ -46,4 +46,36 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
         : new ConnectionError(err as Error);
     }
   }
+}
+
+/** A statement with the values to run it with. */
+export interface BoundStatement {
+  statement: SqlStatement;
+  values: unknown[];
+}
+
+const combined = new Map<string, SqlStatement>();
+
+/**
+ * Data-modifying statements (INSERTs) as one: `WITH s0 AS (…), s1 AS (…) SELECT`, which PostgreSQL
+ * runs atomically on its own, in one round trip, with no transaction to open and commit around it.
+ * Each part's parameters are renumbered after those of the parts before it. Prepared when every part
+ * may be.
+ */
+export function allAtOnce(parts: BoundStatement[]): BoundStatement {
+  if (parts.length === 1) return parts[0];
+  const names = parts.map(({ statement }) => statement.options.prepareAs);
+  const key = names.every(Boolean) ? names.join(" + ") : parts.map(({ statement }) => statement.text).join(";");
+  let statement = combined.get(key);
+  if (!statement) {
+    let offset = 0;
+    const ctes = parts.map(({ statement: part, values }, i) => {
+      const text = part.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      offset += values.length;
+      return `s${i} AS (${text})`;
+    });
+    statement = new SqlStatement(`WITH ${ctes.join(", ")} SELECT`, names.every(Boolean) ? { prepareAs: key } : {});
+    combined.set(key, statement);
+  }
+  return { statement, values: parts.flatMap(({ values }) => values) };
 }

@@ -1,5 +1,5 @@
 import type { Model, ModelStatic, Transaction } from "sequelize";
-import { SqlStatement } from "./sql-statement";
+import { SqlStatement, type BoundStatement } from "./sql-statement";
 
 const quoted = (name: string) => `"${name}"`;
 
@@ -31,9 +31,15 @@ export class TableWrites {
 
   /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
   async insert(rows: object[], transaction: Transaction): Promise<void> {
-    if (rows.length === 0) return;
+    const insertion = this.insertion(rows);
+    if (insertion) await insertion.statement.run(transaction, insertion.values);
+  }
+
+  /** `insert`'s statement, to run with others; undefined for no rows. */
+  insertion(rows: object[]): BoundStatement | undefined {
+    if (rows.length === 0) return undefined;
     const now = new Date();
-    await this.inserting.run(transaction, [this.records(rows, { createdAt: now, updatedAt: now })]);
+    return { statement: this.inserting, values: [this.records(rows, { createdAt: now, updatedAt: now })] };
   }
 
   /**

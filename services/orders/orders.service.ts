@@ -51,7 +51,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
     create: {
       params: createOrderParams,
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
-        const { body: order, replayed } = await this.idempotent(ctx, async (transaction) => {
+        const { body: order, replayed } = await this.appendOnly(ctx, async (unit) => {
           const { items, total } = priceItems(ctx.params.items);
           const created: Order = this.insertLater(
             {
@@ -64,9 +64,9 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
               status: "pending" as const,
               invoiceId: null,
             },
-            transaction,
+            unit,
           );
-          this.publish(this.causedBy(ctx), transaction, ORDER_CREATED, {
+          this.publish(this.causedBy(ctx), unit, ORDER_CREATED, {
             orderId: created.id,
             customerId: created.customerId,
             customer: created.customer,

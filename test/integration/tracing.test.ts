@@ -43,7 +43,8 @@ function find(spans: ReceivedSpan[], service: string, kind: SpanKind, matches: (
 
 const named = (name: string) => (span: ReceivedSpan) => span.name === name;
 const statement = (span: ReceivedSpan) => String(span.attributes["db.query.text"] ?? span.attributes["db.statement"]);
-const inserting = (table: string) => (span: ReceivedSpan) => new RegExp(`^INSERT INTO "?${table}"?`, "i").test(statement(span));
+// An INSERT on its own, or one of the INSERTs of a WITH that writes a batch at once.
+const inserting = (table: string) => (span: ReceivedSpan) => new RegExp(`^(WITH .*)?INSERT INTO "?${table}"? `, "is").test(statement(span));
 const updating = (table: string) => (span: ReceivedSpan) => new RegExp(`^UPDATE "?${table}"?`, "i").test(statement(span));
 
 /** The chain of spans from `span` up to the root of what was received, `span` first. */

@@ -1,0 +1,53 @@
+import { DatabaseError, Sequelize } from "sequelize";
+import { allAtOnce, SqlStatement } from "../../mixins/sql-statement";
+import { runId } from "../support/environment";
+import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+
+// Statements sent by the pg client itself, against the real PostgreSQL.
+const database = `${runId()}_statements`;
+let sequelize: Sequelize;
+
+beforeAll(async () => {
+  await createDatabases([database]);
+  sequelize = new Sequelize(databaseUrl(database), { logging: false });
+  await sequelize.query("CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL); CREATE TABLE tags (id integer PRIMARY KEY)");
+});
+
+afterAll(async () => {
+  await sequelize?.close();
+  await dropDatabases([database]);
+});
+
+const note = new SqlStatement("INSERT INTO notes (id, body) VALUES ($1, $2)", { prepareAs: "note" });
+const tag = new SqlStatement("INSERT INTO tags (id) VALUES ($1)", { prepareAs: "tag" });
+const rows = async () => ({
+  notes: await queryDatabase(database, "SELECT id, body FROM notes ORDER BY id"),
+  tags: await queryDatabase(database, "SELECT id FROM tags ORDER BY id"),
+});
+
+describe("allAtOnce", () => {
+  beforeEach(() => queryDatabase(database, "TRUNCATE notes, tags"));
+
+  it("runs several INSERTs as one statement, each with its own parameters", async () => {
+    const { statement, values } = allAtOnce([
+      { statement: note, values: [1, "first"] },
+      { statement: tag, values: [7] },
+    ]);
+    expect(statement.text).toBe("WITH s0 AS (INSERT INTO notes (id, body) VALUES ($1, $2)), s1 AS (INSERT INTO tags (id) VALUES ($3)) SELECT");
+    expect(statement.options.prepareAs).toBe("note + tag");
+    await statement.runAlone(sequelize, values);
+    expect(await rows()).toEqual({ notes: [{ id: 1, body: "first" }], tags: [{ id: 7 }] });
+  });
+
+  it("writes all or nothing", async () => {
+    await queryDatabase(database, "INSERT INTO tags (id) VALUES (7)");
+    const { statement, values } = allAtOnce([
+      { statement: note, values: [2, "second"] },
+      { statement: tag, values: [7] },
+    ]);
+    const failed = await statement.runAlone(sequelize, values).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(DatabaseError);
+    expect((failed as DatabaseError).original).toMatchObject({ code: "23505" }); // unique_violation
+    expect(await rows()).toEqual({ notes: [], tags: [{ id: 7 }] });
+  });
+});
