@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
@@ -26,6 +27,9 @@ const HELP = `npm run bench -- [options]
   --connections <n>     concurrent HTTP connections                   (20)
   --orders-nodes <n>    orders nodes                                  (1)
   --invoices-nodes <n>  invoices nodes                                (1)
+  --idempotency-keys    a fresh Idempotency-Key on every request: the
+                        orders go in through a transaction each batch,
+                        with the keys' rows                           (off)
   --postgres <url>      server where the bench creates its databases  ($BENCH_POSTGRES_URL or local)
   --transporter <url>   RabbitMQ                                      ($TRANSPORTER or local guest)
   --baseline <s>        seconds of raw INSERT+outbox baseline, 0: none (5)
@@ -41,6 +45,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "20" },
     "orders-nodes": { type: "string", default: "1" },
     "invoices-nodes": { type: "string", default: "1" },
+    "idempotency-keys": { type: "boolean", default: false },
     postgres: { type: "string", default: process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
     transporter: { type: "string", default: process.env.TRANSPORTER ?? "amqp://guest:guest@127.0.0.1:5672" },
     baseline: { type: "string", default: "5" },
@@ -52,6 +57,7 @@ const { values: flags } = parseArgs({
 
 function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
+    const withKey = (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, "idempotency-key": randomUUID() } });
     const options = {
       url: `${url}/orders`,
       method: "POST" as const,
@@ -59,6 +65,7 @@ function load(url: string, seconds: number, connections: number): Promise<autoca
       duration: seconds,
       headers: { "content-type": "application/json" },
       body: JSON.stringify(createOrderExample),
+      ...(flags["idempotency-keys"] ? { requests: [{ setupRequest: withKey }] } : {}),
     };
     const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
     autocannon.track(instance, { renderProgressBar: process.stderr.isTTY, renderResultsTable: false, renderLatencyTable: false });
@@ -138,7 +145,13 @@ function report(
   const figures = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
-    settings: { duration, connections, ordersNodes: Number(flags["orders-nodes"]), invoicesNodes: Number(flags["invoices-nodes"]) },
+    settings: {
+      duration,
+      connections,
+      ordersNodes: Number(flags["orders-nodes"]),
+      invoicesNodes: Number(flags["invoices-nodes"]),
+      idempotencyKeys: flags["idempotency-keys"],
+    },
     ordersPerSecond,
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
     invoiceLagMs: { p50: outcome.lagP50Ms, p99: outcome.lagP99Ms },
@@ -156,7 +169,7 @@ function report(
   };
   writeFileSync(flags.json, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`
-orders/s            ${ordersPerSecond}   (${connections} connections, ${duration} s)
+orders/s            ${ordersPerSecond}   (${connections} connections, ${duration} s${flags["idempotency-keys"] ? ", an Idempotency-Key each" : ""})
 latency ms          p50 ${figures.latencyMs.p50}   p90 ${figures.latencyMs.p90}   p99 ${figures.latencyMs.p99}
 invoice lag ms      p50 ${outcome.lagP50Ms}   p99 ${outcome.lagP99Ms}
 statuses            ${JSON.stringify(statuses)}   socket errors/timeouts ${figures.errors}
