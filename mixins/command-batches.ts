@@ -68,11 +68,7 @@ export class CommandBatches {
     const atOnce = together.every((command) => command.appendOnly && command.ctx.meta.idempotencyKey === undefined);
     if (together.length === 1 && !atOnce) return [await this.alone(together[0])];
     linkToBatch(together.map((command) => command.trace));
-    const runAll = async (unit: UnitOfWork) => {
-      const results: Remembered<unknown>[] = [];
-      for (const command of together) results.push(await this.runOne(command, unit));
-      return results;
-    };
+    const runAll = (unit: UnitOfWork) => this.runEach(together, unit);
     try {
       const values = await traceContext.with(together[0].trace, () => (atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll)));
       return values.map((value) => ({ value }));
@@ -86,18 +82,20 @@ export class CommandBatches {
 
   private alone(command: Command): Promise<Outcomes<Remembered<unknown>>[number]> {
     return traceContext
-      .with(command.trace, () => this.transactWithInserts((transaction) => this.runOne(command, transaction)))
+      .with(command.trace, () => this.transactWithInserts(async (transaction) => (await this.runEach([command], transaction))[0]))
       .then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       );
   }
 
-  private runOne(command: Command, unit: UnitOfWork): Promise<Remembered<unknown>> {
-    const key = command.ctx.meta.idempotencyKey;
-    if (key === undefined) return command.work(unit).then((body) => ({ body, replayed: false }));
-    const hash = requestHash(command.ctx.action?.name ?? "", command.ctx.params);
-    return this.idempotencyKeys.once(key, hash, unit as Transaction, () => command.work(unit));
+  /** Each command's work in turn, once per Idempotency-Key. */
+  private runEach(commands: Command[], unit: UnitOfWork): Promise<Remembered<unknown>[]> {
+    const requests = commands.map(({ ctx }) => {
+      const key = ctx.meta.idempotencyKey;
+      return key === undefined ? undefined : { key, hash: requestHash(ctx.action?.name ?? "", ctx.params) };
+    });
+    return this.idempotencyKeys.runOnce(requests, unit, (i) => commands[i].work(unit));
   }
 
   /** A transaction whose rows left for later are inserted, in one statement, when `work` is done. */

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { Errors } from "moleculer";
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
+import type { UnitOfWork } from "./pending-writes";
+import { SqlStatement } from "./sql-statement";
 
 /** Stripe's window: a key is honoured for 24 hours. */
 const RETENTION = "24 hours";
@@ -14,6 +16,44 @@ export interface Remembered<T> {
   replayed: boolean;
 }
 
+/** A request's Idempotency-Key, and the hash that tells a retry from another request under the same key. */
+export interface KeyedRequest {
+  key: string;
+  hash: string;
+}
+
+/**
+ * Claims keys `$1` for requests of hashes `$2` (one each), in key order so two batches never
+ * deadlock; a key past the retention window is claimed anew. Returns the keys claimed.
+ */
+const CLAIM = new SqlStatement<{ key: string }>(
+  `INSERT INTO idempotency_keys (key, request_hash)
+   SELECT key, hash FROM unnest($1::varchar[], $2::char(64)[]) AS r (key, hash) ORDER BY key
+   ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_body = NULL, created_at = now()
+     WHERE idempotency_keys.created_at < now() - interval '${RETENTION}'
+   RETURNING key`,
+  { prepareAs: "claim idempotency keys" },
+);
+
+/** The answers stored for keys `$1`. */
+const ANSWERS = new SqlStatement<{ key: string; request_hash: string; response_body: unknown }>(
+  `SELECT key, request_hash, response_body FROM idempotency_keys WHERE key = ANY ($1::varchar[])`,
+);
+
+/** Stores the answers `$1` (`[{ key, body }]`) of keys `$2`. */
+const REMEMBER = new SqlStatement(
+  `UPDATE idempotency_keys AS k SET response_body = r.body
+   FROM jsonb_to_recordset($1::jsonb) AS r (key varchar, body jsonb) WHERE k.key = r.key AND k.key = ANY ($2::varchar[])`,
+);
+
+const PURGE = new SqlStatement(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${RETENTION}'`);
+
+function reused(): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError("This Idempotency-Key was used with a different request", 409, "IDEMPOTENCY_KEY_REUSED", {
+    field: "Idempotency-Key",
+  });
+}
+
 /**
  * `Idempotency-Key` (Stripe's semantics): the first request with a key runs and its response is
  * kept with a hash of the request; a retry replays it; the same key with another request is a 409.
@@ -22,43 +62,54 @@ export interface Remembered<T> {
 export class IdempotencyKeys {
   constructor(private readonly sequelize: Sequelize) {}
 
-  async once<T>(key: string, hash: string, transaction: Transaction, work: () => Promise<T>): Promise<Remembered<T>> {
-    await this.sequelize.query(
-      `DELETE FROM idempotency_keys WHERE key = :key AND created_at < now() - interval '${RETENTION}'`,
-      { replacements: { key }, transaction },
-    );
-    const claimed = await this.sequelize.query(
-      `INSERT INTO idempotency_keys (key, request_hash) VALUES (:key, :hash) ON CONFLICT (key) DO NOTHING RETURNING key`,
-      { replacements: { key, hash }, transaction, type: QueryTypes.SELECT },
-    );
-    if (claimed.length === 0) return { body: await this.replay<T>(key, hash, transaction), replayed: true };
-
-    const body = await work();
-    await this.sequelize.query(`UPDATE idempotency_keys SET response_body = :body WHERE key = :key`, {
-      replacements: { key, body: JSON.stringify(body) },
-      transaction,
-    });
-    return { body, replayed: false };
+  /**
+   * Runs a batch of requests in one unit of work, each once per key (`requests[i]` is request i's,
+   * undefined for none): all its keys are claimed in one statement before any request runs, a request
+   * whose key was answered before gets that answer, and the new answers are stored in one statement
+   * after. Keys need a transaction.
+   */
+  async runOnce<T>(requests: Array<KeyedRequest | undefined>, unit: UnitOfWork, run: (i: number) => Promise<T>): Promise<Remembered<T>[]> {
+    const first = new Map<string, KeyedRequest>();
+    for (const request of requests) if (request && !first.has(request.key)) first.set(request.key, request);
+    const transaction = unit as Transaction;
+    const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], transaction);
+    const earlier = await this.answers([...first.keys()].filter((key) => !claimed.has(key)), transaction);
+    const answered = new Map<string, Remembered<T> & { hash: string }>();
+    const results: Remembered<T>[] = [];
+    for (const [i, request] of requests.entries()) {
+      const known = request && (answered.get(request.key) ?? earlier.get(request.key));
+      if (request && known) {
+        if (known.hash !== request.hash) throw reused();
+        results.push({ body: known.body as T, replayed: true });
+        continue;
+      }
+      const body = await run(i);
+      if (request) answered.set(request.key, { body, replayed: true, hash: request.hash });
+      results.push({ body, replayed: false });
+    }
+    await this.remember(answered, transaction);
+    return results;
   }
 
   /** Forgets keys older than the retention window. */
   purgeExpired(): Promise<unknown> {
-    return this.sequelize.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${RETENTION}'`);
+    return PURGE.runAlone(this.sequelize, []);
   }
 
-  private async replay<T>(key: string, hash: string, transaction: Transaction): Promise<T> {
-    const [stored] = await this.sequelize.query<{ request_hash: string; response_body: T }>(
-      `SELECT request_hash, response_body FROM idempotency_keys WHERE key = :key`,
-      { replacements: { key }, transaction, type: QueryTypes.SELECT },
-    );
-    if (stored.request_hash !== hash) {
-      throw new Errors.MoleculerClientError(
-        "This Idempotency-Key was used with a different request",
-        409,
-        "IDEMPOTENCY_KEY_REUSED",
-        { field: "Idempotency-Key" },
-      );
-    }
-    return stored.response_body;
+  private async claim(requests: KeyedRequest[], transaction: Transaction): Promise<Set<string>> {
+    const claimed = await CLAIM.run(transaction, [requests.map((r) => r.key), requests.map((r) => r.hash)]);
+    return new Set(claimed.map((row) => row.key));
+  }
+
+  private async answers(keys: string[], transaction: Transaction): Promise<Map<string, { body: unknown; hash: string }>> {
+    if (keys.length === 0) return new Map();
+    const rows = await ANSWERS.run(transaction, [keys]);
+    return new Map(rows.map((row) => [row.key, { body: row.response_body, hash: row.request_hash }]));
+  }
+
+  private async remember(answered: Map<string, { body: unknown }>, transaction: Transaction): Promise<void> {
+    if (answered.size === 0) return;
+    const answers = [...answered].map(([key, { body }]) => ({ key, body }));
+    await REMEMBER.run(transaction, [JSON.stringify(answers), [...answered.keys()]]);
   }
 }

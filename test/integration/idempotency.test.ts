@@ -55,6 +55,17 @@ describe("POST /orders with an Idempotency-Key", () => {
     expect(await ordersOf("mismatch")).toHaveLength(1);
   });
 
+  it("answers 409 to that request only when it comes with others at once", async () => {
+    expect((await post(orderBody("crowd"), "key-crowd-reused")).status).toBe(201);
+    const [reused, ...fresh] = await Promise.all([
+      post({ ...orderBody("crowd"), currency: "USD" }, "key-crowd-reused"),
+      ...Array.from({ length: 5 }, (_, i) => post(orderBody("crowd"), `key-crowd-${i}`)),
+    ]);
+    expect(reused.status).toBe(409);
+    expect(fresh.map((res) => res.status)).toEqual(Array(5).fill(201));
+    expect(await ordersOf("crowd")).toHaveLength(6);
+  });
+
   it("answers 422 naming the header to a malformed key", async () => {
     const res = await post(orderBody("bad-key"), "x".repeat(300));
     expect(res.status).toBe(422);
