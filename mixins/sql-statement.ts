@@ -13,7 +13,8 @@ import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from
  * from a parameter); one that finds rows by key is planned anew each run, or a plan made while the
  * table was tiny would go on scanning it whole.
  *
- * Failures come out as Sequelize's errors, like those of every other query.
+ * Failures come out as Sequelize's errors, like those of every other query: PostgreSQL's own as a
+ * DatabaseError, a lost connection as a ConnectionError (which callers answer with a 503).
  */
 export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
   constructor(
@@ -41,11 +42,16 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
     try {
       return (await client.query<R>({ name: this.options.prepareAs, text: this.text, values })).rows;
     } catch (err) {
-      throw err instanceof PgDatabaseError
-        ? new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never)
-        : new ConnectionError(err as Error);
+      if (err instanceof PgDatabaseError) throw new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never);
+      throw lostConnection(err) ? new ConnectionError(err as Error) : err;
     }
   }
+}
+
+/** How the pg client reports a connection that broke under a query (it has no error class for it). */
+function lostConnection(err: unknown): boolean {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || /^(Connection terminated|Client has encountered a connection error)/.test(String(message));
 }
 
 /** A statement with the values to run it with. */

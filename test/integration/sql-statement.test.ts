@@ -1,4 +1,6 @@
+import { Errors } from "moleculer";
 import { DatabaseError, Sequelize } from "sequelize";
+import { toServiceError } from "../../mixins/database-errors";
 import { allAtOnce, SqlStatement } from "../../mixins/sql-statement";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -49,5 +51,20 @@ describe("allAtOnce", () => {
     expect(failed).toBeInstanceOf(DatabaseError);
     expect((failed as DatabaseError).original).toMatchObject({ code: "23505" }); // unique_violation
     expect(await rows()).toEqual({ notes: [], tags: [{ id: 7 }] });
+  });
+});
+
+describe("SqlStatement", () => {
+  it("fails with a database gone from under it as every query does: a retryable 503 for the caller", async () => {
+    const failed = await sequelize
+      .transaction(async (transaction) => {
+        const [{ pid }] = await new SqlStatement<{ pid: number }>("SELECT pg_backend_pid() AS pid").run(transaction, []);
+        await queryDatabase(database, "SELECT pg_terminate_backend($1)", [pid]);
+        await note.run(transaction, [3, "lost"]);
+      })
+      .catch((err: unknown) => err);
+    const answered = toServiceError(failed);
+    expect(answered).toBeInstanceOf(Errors.MoleculerRetryableError);
+    expect(answered).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
   });
 });
