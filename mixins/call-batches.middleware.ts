@@ -39,10 +39,12 @@ async function send(broker: ServiceBroker, action: string, nodeID: string, calls
     action,
     calls: calls.map(({ ctx }) => ({ params: ctx.params, meta: ctx.meta, headers: ctx.headers, requestID: ctx.requestID ?? undefined })),
   };
+  // Each call has its own timeout and retries around it; the batch waits as long as the longest of them.
+  const timeout = Math.max(...calls.map(({ ctx }) => ctx.options.timeout ?? 0)) || undefined;
   try {
     // Each call carries its own trace in its headers; the batch belongs to none of them.
     const outcomes = (await outsideTrace(() =>
-      broker.call(`${serviceOf(action)}.${CALL_BATCH}`, batch, { nodeID, timeout: calls[0].ctx.options.timeout }),
+      broker.call(`${serviceOf(action)}.${CALL_BATCH}`, batch, { nodeID, timeout, retries: 0 }),
     )) as CallOutcome[];
     calls.forEach(({ ctx, resolve, reject }, i) => {
       const outcome = outcomes[i];
