@@ -20,7 +20,7 @@ interface Command {
 
 /** What the batches need from the service's messaging. */
 export interface CommandPorts {
-  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  transact<T>(work: (transaction: Transaction) => Promise<T>, rows: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
   appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T>;
 }
 
@@ -98,15 +98,15 @@ export class CommandBatches {
     return this.idempotencyKeys.runOnce(requests, unit, (i) => commands[i].work(unit));
   }
 
-  /** A transaction whose rows left for later are inserted, in one statement, when `work` is done. */
+  /** A transaction whose rows left for later go in with its outbox rows, in one statement, when `work` is done. */
   private transactWithInserts<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return this.ports.transact(async (transaction) => {
-      const rows: object[] = [];
-      this.insertsOf.set(transaction, rows);
-      const result = await work(transaction);
-      await this.writes.insert(rows, transaction);
-      return result;
-    });
+    return this.ports.transact(
+      (transaction) => {
+        this.insertsOf.set(transaction, []);
+        return work(transaction);
+      },
+      (transaction) => this.writes.insertion(this.insertsOf.get(transaction)!),
+    );
   }
 
   /** Append-only work, its rows and events written together in one statement when it is done. */

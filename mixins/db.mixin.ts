@@ -214,7 +214,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     created() {
       this.commandBatches = new CommandBatches(
-        { transact: (work) => this.transact(work), appendAtOnce: (work, rows) => this.appendAtOnce(work, rows) },
+        { transact: (work, rows) => this.transact(work, rows), appendAtOnce: (work, rows) => this.appendAtOnce(work, rows) },
         idempotencyKeys,
         writes,
         Number(process.env.COMMAND_BATCH_SIZE ?? 50),

@@ -22,6 +22,12 @@ export interface KeyedRequest {
   hash: string;
 }
 
+/** What a key's request was answered with, and the hash of that request. */
+interface Answer {
+  body: unknown;
+  hash: string;
+}
+
 /**
  * Claims keys `$1` for requests of hashes `$2` (one each), in key order so two batches never
  * deadlock; a key past the retention window is claimed anew. Returns the keys claimed.
@@ -74,7 +80,7 @@ export class IdempotencyKeys {
     const transaction = unit as Transaction;
     const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], transaction);
     const earlier = await this.answers([...first.keys()].filter((key) => !claimed.has(key)), transaction);
-    const answered = new Map<string, Remembered<T> & { hash: string }>();
+    const answered = new Map<string, Answer>();
     const results: Remembered<T>[] = [];
     for (const [i, request] of requests.entries()) {
       const known = request && (answered.get(request.key) ?? earlier.get(request.key));
@@ -84,7 +90,7 @@ export class IdempotencyKeys {
         continue;
       }
       const body = await run(i);
-      if (request) answered.set(request.key, { body, replayed: true, hash: request.hash });
+      if (request) answered.set(request.key, { body, hash: request.hash });
       results.push({ body, replayed: false });
     }
     await this.remember(answered, transaction);
@@ -101,13 +107,13 @@ export class IdempotencyKeys {
     return new Set(claimed.map((row) => row.key));
   }
 
-  private async answers(keys: string[], transaction: Transaction): Promise<Map<string, { body: unknown; hash: string }>> {
+  private async answers(keys: string[], transaction: Transaction): Promise<Map<string, Answer>> {
     if (keys.length === 0) return new Map();
     const rows = await ANSWERS.run(transaction, [keys]);
     return new Map(rows.map((row) => [row.key, { body: row.response_body, hash: row.request_hash }]));
   }
 
-  private async remember(answered: Map<string, { body: unknown }>, transaction: Transaction): Promise<void> {
+  private async remember(answered: Map<string, Answer>, transaction: Transaction): Promise<void> {
     if (answered.size === 0) return;
     const answers = [...answered].map(([key, { body }]) => ({ key, body }));
     await REMEMBER.run(transaction, [JSON.stringify(answers), [...answered.keys()]]);

@@ -39,10 +39,11 @@ export interface MessagingMethods {
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
   /**
-   * Runs `work` in a transaction; the events it publishes are written to the outbox in one statement
-   * at its end and emitted right after the commit (the relay emits again what goes unacknowledged).
+   * Runs `work` in a transaction; at its end the rows `rows` names (if any) and the outbox rows of the
+   * events it published go in as one statement, and the events are emitted right after the commit
+   * (the relay emits again what goes unacknowledged).
    */
-  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
   /**
    * Runs `work`, which only leaves rows and events (`PendingWrites`), then writes the rows (`rows`, once
    * the work is done) and the events' outbox rows as one statement, atomic without a transaction of
@@ -74,6 +75,11 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
+  /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
+  const closingWrites = (rows: BoundStatement | undefined, events: OutgoingMessage[]): BoundStatement | undefined => {
+    const writes = [rows, outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
+    return writes.length > 0 ? allAtOnce(writes) : undefined;
+  };
 
   return {
     actions: {
@@ -151,16 +157,15 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         void update().catch(() => undefined);
       },
 
-      transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+      transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T> {
         return sequelize.transaction(async (transaction) => {
           const events: OutgoingMessage[] = [];
           unpublished.set(transaction, events);
           const result = await work(transaction);
-          if (events.length > 0) {
-            await outbox.add(events, relayOptions.retryBaseMs, transaction);
-            // The emits are no part of this transaction's trace: each continues its own message's.
-            transaction.afterCommit(() => outsideTrace(() => this.relay.dispatch(events)));
-          }
+          const closing = closingWrites(rows?.(transaction), events);
+          if (closing) await closing.statement.run(transaction, closing.values);
+          // The emits are no part of this transaction's trace: each continues its own message's.
+          if (events.length > 0) transaction.afterCommit(() => outsideTrace(() => this.relay.dispatch(events)));
           return result;
         });
       },
@@ -170,11 +175,8 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         const events: OutgoingMessage[] = [];
         unpublished.set(pending, events);
         const result = await work(pending);
-        const writes = [rows(pending), outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
-        if (writes.length > 0) {
-          const { statement, values } = allAtOnce(writes);
-          await statement.runAlone(sequelize, values);
-        }
+        const closing = closingWrites(rows(pending), events);
+        if (closing) await closing.statement.runAlone(sequelize, closing.values);
         if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
         return result;
       },

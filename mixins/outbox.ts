@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { QueryTypes, type Sequelize } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
 import { SqlStatement, type BoundStatement } from "./sql-statement";
 
@@ -65,16 +65,11 @@ export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
   /**
-   * Events in one statement. The relay's first look is `dueInMs` away: the producer emits them itself
-   * right after the commit, and the rows are the fallback. One nobody consumes has nothing to wait
-   * for and is not written.
+   * The statement that writes events, to run with the unit of work's other writes; undefined when
+   * nothing is owed. The relay's first look is `dueInMs` away: the producer emits them itself right
+   * after the commit, and the rows are the fallback. One nobody consumes has nothing to wait for and
+   * is not written.
    */
-  async add(messages: OutgoingMessage[], dueInMs: number, transaction: Transaction): Promise<void> {
-    const adding = this.addition(messages, dueInMs);
-    if (adding) await adding.statement.run(transaction, adding.values);
-  }
-
-  /** `add`'s statement, to run with others; undefined when nothing is owed. */
   addition(messages: OutgoingMessage[], dueInMs: number): BoundStatement | undefined {
     const owed = messages.filter((message) => message.consumers.length > 0);
     return owed.length === 0 ? undefined : { statement: ADD, values: [JSON.stringify(owed), dueInMs] };

@@ -6,7 +6,7 @@ import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { Inbox } from "../../mixins/inbox";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
 import { migrate } from "../../mixins/migrations";
-import { Outbox } from "../../mixins/outbox";
+import { Outbox, type OutgoingMessage } from "../../mixins/outbox";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
@@ -46,6 +46,13 @@ const row = async (id: string) =>
 const outgoing = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) =>
   envelopes.map((envelope) => ({ envelope, consumers }));
 
+/** Writes the events as a unit of work does, in a transaction of their own. */
+const add = (messages: OutgoingMessage[], dueInMs: number) =>
+  sequelize.transaction(async (transaction) => {
+    const adding = outbox.addition(messages, dueInMs);
+    if (adding) await adding.statement.run(transaction, adding.values);
+  });
+
 const backoff = { baseMs: 1_000, maxMs: 4_000 };
 
 describe("Outbox", () => {
@@ -54,9 +61,7 @@ describe("Outbox", () => {
   it("writes a transaction's events in one statement; one nobody consumes is owed to no one and not written", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     const voided = createEnvelope(INVOICE_VOIDED, {} as never, cause);
-    await sequelize.transaction((transaction) =>
-      outbox.add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], 0, transaction),
-    );
+    await add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], 0);
     expect(await row(voided.id)).toBeUndefined();
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
     expect(await outbox.report()).toMatchObject({ pending: 2, parked: 0 });
@@ -64,14 +69,14 @@ describe("Outbox", () => {
 
   it("leaves a fresh message to its producer's own emit until its first retry is due", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 60_000, transaction));
+    await add(outgoing([message], ORDER_CREATED.consumers), 60_000);
     expect(await outbox.claimDue(10, backoff)).toEqual([]);
     expect(Math.round((await row(message.id)).due_in_ms / 1_000)).toBe(60);
   });
 
   it("claims a due message once, counts the attempt and puts the next one off, doubling up to the cap", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 0, transaction));
+    await add(outgoing([message], ORDER_CREATED.consumers), 0);
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) {
       const [claimed] = await outbox.claimDue(10, backoff);
@@ -87,7 +92,7 @@ describe("Outbox", () => {
 
   it("gives back the attempt of a message whose consumers are not known yet", async () => {
     const message = orderCreated();
-    await sequelize.transaction((transaction) => outbox.add(outgoing([message], ORDER_CREATED.consumers), 0, transaction));
+    await add(outgoing([message], ORDER_CREATED.consumers), 0);
     await outbox.claimDue(10, backoff);
     await outbox.awaitConsumers([message.id], 500);
     expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
@@ -95,7 +100,7 @@ describe("Outbox", () => {
 
   it("skips the rows another relay holds", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ORDER_CREATED.consumers), 0, transaction));
+    await add(outgoing([a, b], ORDER_CREATED.consumers), 0);
     await sequelize.transaction(async (transaction) => {
       await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
       expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
@@ -104,7 +109,7 @@ describe("Outbox", () => {
 
   it("records a batch's acknowledgement by a group, once, and deletes a message once every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await sequelize.transaction((transaction) => outbox.add(outgoing([a, b], ["invoices", "audit"]), 0, transaction));
+    await add(outgoing([a, b], ["invoices", "audit"]), 0);
     await outbox.acknowledge([a.id, b.id], "invoices");
     await outbox.acknowledge([a.id], "invoices");
     expect(await row(a.id)).toMatchObject({ acked_by: ["invoices"] });
