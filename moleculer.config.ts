@@ -3,8 +3,10 @@ import type { BrokerOptions, Errors } from "moleculer";
 import { AmqpTransporter } from "./mixins/amqp.transporter";
 import { callBatches } from "./mixins/call-batches.middleware";
 import { EventBatchesMiddleware } from "./mixins/event-batches.middleware";
+import { packetLimit } from "./mixins/packet-limit.middleware";
 import { logContext } from "./mixins/trace-context";
 import { TracingMiddleware } from "./mixins/tracing.middleware";
+import { transportLimits } from "./mixins/transport-limits";
 import { replCommands } from "./scripts/repl-commands";
 
 /**
@@ -23,11 +25,13 @@ delete env.TRANSPORTER;
 /** `<role>-<hostname>`: stable across restarts (a PID in the ID leaves orphan queues behind). */
 const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
 const nodeID = env.NODE_ID ?? `${role}-${hostname()}`;
+const limits = transportLimits(env);
 
 function transporter(url: string | undefined): BrokerOptions["transporter"] {
   if (!url || url === "TCP") {
-    // Zero-config: UDP discovery + TCP connections between the local nodes.
-    return { type: "TCP" };
+    // Zero-config: UDP discovery + TCP connections between the local nodes, accepting the packets
+    // every node may send (TCP's own default is 1 MiB).
+    return { type: "TCP", options: { maxPacketSize: limits.maxPacketBytes } };
   }
   if (!/^amqps?:\/\//.test(url)) {
     throw new Error(`TRANSPORTER must be an amqp:// or amqps:// URL (or unset for TCP), got ${url}`);
@@ -99,8 +103,14 @@ const config: BrokerOptions = {
   // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/tracing.js is preloaded.
   // Integration events arrive in batches; EventBatches, listed after the tracing so it wraps it, hands
   // their handlers one message at a time, each in its own trace. The gateway's POST /orders calls made
-  // in one turn of the event loop go to the orders node as one request (bench: +12% orders/s).
-  middlewares: [TracingMiddleware, EventBatchesMiddleware, callBatches(["orders.create"])],
+  // in one turn of the event loop go to the orders node as one request. No packet larger than the
+  // transporter carries is ever sent (transport-limits.ts).
+  middlewares: [
+    TracingMiddleware,
+    EventBatchesMiddleware,
+    callBatches(["orders.create"], { maxCalls: 100, maxBytes: limits.batchBytes }),
+    packetLimit(limits.maxPacketBytes),
+  ],
 };
 
 export default config;

@@ -1,5 +1,6 @@
 import type { ActionSchema, Context, Errors, Middleware, ServiceBroker, ServiceSchema } from "moleculer";
 import { outsideTrace, withTraceparent } from "./trace-context";
+import { boundedBatches, jsonBytes } from "./transport-limits";
 
 /** The action every service with batched actions gets, through which a batch of calls arrives. */
 const CALL_BATCH = "callBatch";
@@ -10,6 +11,14 @@ interface BatchedCall {
   meta: Record<string, unknown>;
   headers: Record<string, unknown>;
   requestID?: string;
+  /** what is left of the call's own timeout (ms), so the callee never works past the caller's deadline */
+  timeout?: number;
+}
+
+/** How big one request of batched calls may grow; its response is about as big. */
+export interface CallBatchLimits {
+  maxCalls: number;
+  maxBytes: number;
 }
 
 interface CallBatch {
@@ -29,18 +38,23 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
+const toBatched = ({ ctx }: Waiting): BatchedCall => ({
+  params: ctx.params,
+  meta: ctx.meta,
+  headers: ctx.headers,
+  requestID: ctx.requestID ?? undefined,
+  timeout: ctx.options.timeout ?? undefined,
+});
+
 function serviceOf(actionName: string): string {
   return actionName.slice(0, actionName.lastIndexOf("."));
 }
 
-/** Sends the calls one turn gathered for one action and node as one request, and settles each. */
-async function send(broker: ServiceBroker, action: string, nodeID: string, calls: Waiting[]): Promise<void> {
-  const batch: CallBatch = {
-    action,
-    calls: calls.map(({ ctx }) => ({ params: ctx.params, meta: ctx.meta, headers: ctx.headers, requestID: ctx.requestID ?? undefined })),
-  };
+/** Sends calls gathered for one action and node as one request, and settles each. */
+async function send(broker: ServiceBroker, action: string, nodeID: string, calls: Waiting[], batched: BatchedCall[]): Promise<void> {
+  const batch: CallBatch = { action, calls: batched };
   // Each call has its own timeout and retries around it; the batch waits as long as the longest of them.
-  const timeout = Math.max(...calls.map(({ ctx }) => ctx.options.timeout ?? 0)) || undefined;
+  const timeout = Math.max(...batched.map((call) => call.timeout ?? 0)) || undefined;
   try {
     // Each call carries its own trace in its headers; the batch belongs to none of them.
     const outcomes = (await outsideTrace(() =>
@@ -72,6 +86,7 @@ function callBatchAction(batched: string[]): ActionSchema {
               meta: call.meta,
               headers: call.headers,
               requestID: call.requestID,
+              timeout: call.timeout,
               parentCtx: ctx,
               nodeID: broker.nodeID,
             }),
@@ -94,9 +109,11 @@ function callBatchAction(batched: string[]): ActionSchema {
  * transporter message costs the nodes and RabbitMQ more than the call's own work. Each call keeps its
  * own params, meta, headers (its trace), request ID, timeout and outcome, and runs on the callee as a
  * local call of its own, through every middleware, as if it had come alone. The callee's service gets
- * a `callBatch` action that does this. Every node must list the same actions.
+ * a `callBatch` action that does this. Every node must list the same actions. One request carries at
+ * most `limits.maxCalls` calls and `limits.maxBytes` of their params: the rest of the turn's calls go
+ * in further requests, and a call bigger than that goes alone.
  */
-export function callBatches(actions: readonly string[]): Middleware {
+export function callBatches(actions: readonly string[], limits: CallBatchLimits): Middleware {
   const waiting = new Map<string, Waiting[]>();
   return {
     name: "CallBatches",
@@ -118,7 +135,10 @@ export function callBatches(actions: readonly string[]): Middleware {
           setImmediate(() => {
             const gathered = waiting.get(key)!;
             waiting.delete(key);
-            void send(this, action.name!, ctx.nodeID!, gathered);
+            const sized = gathered.map((call) => ({ call, batched: toBatched(call) }));
+            for (const run of boundedBatches(sized, ({ batched }) => jsonBytes(batched), limits.maxCalls, limits.maxBytes)) {
+              void send(this, action.name!, ctx.nodeID!, run.map(({ call }) => call), run.map(({ batched }) => batched));
+            }
           });
         });
     },

@@ -113,6 +113,15 @@ export class Outbox {
     );
   }
 
+  /** Parks messages no retry can deliver, each with its reason: they wait for an operator. */
+  park(messages: Array<{ id: string; reason: string }>): Promise<unknown> {
+    return this.sequelize.query(
+      `UPDATE outbox AS o SET parked_at = now(), last_error = r.reason
+       FROM jsonb_to_recordset(:messages::jsonb) AS r (id uuid, reason text) WHERE o.id = r.id`,
+      { replacements: { messages: JSON.stringify(messages) } },
+    );
+  }
+
   /** A consumer group has applied these messages: those every group has applied are deleted. */
   acknowledge(ids: string[], group: string): Promise<unknown> {
     return ACKNOWLEDGE.runAlone(this.sequelize, [ids, group]);

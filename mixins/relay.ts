@@ -1,21 +1,31 @@
 import type { Logger } from "moleculer";
 import type { EventEnvelope } from "../contracts/events/envelope";
+import { integerFromEnv } from "./env";
 import type { Outbox, OutgoingMessage } from "./outbox";
+import { boundedBatches, jsonBytes, transportLimits } from "./transport-limits";
 
 export interface RelayOptions {
   /** how often the outbox is polled when nothing kicks the relay */
   pollMs: number;
+  /** most messages claimed in one pass, and sent in one event */
   batchSize: number;
+  /** most bytes of messages sent in one event */
+  batchBytes: number;
+  /** a message bigger than this can never cross the transporter: it is parked, not retried */
+  maxMessageBytes: number;
   retryBaseMs: number;
   retryMaxMs: number;
 }
 
 export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOptions {
+  const { batchBytes, maxMessageBytes } = transportLimits(env);
   return {
-    pollMs: Number(env.OUTBOX_POLL_MS ?? 1_000),
-    batchSize: Number(env.OUTBOX_BATCH_SIZE ?? 100),
-    retryBaseMs: Number(env.OUTBOX_RETRY_BASE_MS ?? 1_000),
-    retryMaxMs: Number(env.OUTBOX_RETRY_MAX_MS ?? 30_000),
+    pollMs: integerFromEnv("OUTBOX_POLL_MS", 1_000, { min: 1 }, env),
+    batchSize: integerFromEnv("OUTBOX_BATCH_SIZE", 100, { min: 1 }, env),
+    batchBytes,
+    maxMessageBytes,
+    retryBaseMs: integerFromEnv("OUTBOX_RETRY_BASE_MS", 1_000, { min: 1 }, env),
+    retryMaxMs: integerFromEnv("OUTBOX_RETRY_MAX_MS", 30_000, { min: 1 }, env),
   };
 }
 
@@ -26,11 +36,20 @@ export interface RelayPorts {
   emit(type: string, envelopes: EventEnvelope<unknown>[], groups: string[]): Promise<void>;
 }
 
-/** Messages that go out together: one type, the same groups. */
+/** Messages that go out together: one type, the same groups, within the batch's count and bytes. */
 interface Batch {
   type: string;
   groups: string[];
   envelopes: EventEnvelope<unknown>[];
+}
+
+/** How the relay sorts messages for sending. */
+interface Sorted {
+  batches: Batch[];
+  /** ids of messages none of whose groups this node knows yet */
+  unreachable: string[];
+  /** messages too big to ever cross the transporter, with their size */
+  oversized: Array<{ id: string; bytes: number }>;
 }
 
 /**
@@ -63,7 +82,8 @@ export class Relay {
    */
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
-    const { batches } = this.batches(messages.map(({ envelope, consumers }) => ({ envelope, groups: consumers })));
+    // An oversized message is left to the passes, which park it.
+    const { batches } = this.sort(messages.map(({ envelope, consumers }) => ({ envelope, groups: consumers })));
     for (const { type, groups, envelopes } of batches) {
       this.ports
         .emit(type, envelopes, groups)
@@ -102,9 +122,14 @@ export class Relay {
   private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    const { batches, unreachable } = this.batches(
+    const { batches, unreachable, oversized } = this.sort(
       messages.map((message) => ({ envelope: message.envelope, groups: message.consumers.filter((group) => !message.acked_by.includes(group)) })),
     );
+    if (oversized.length > 0) {
+      const limit = this.options.maxMessageBytes;
+      this.logger.error(`Parked ${oversized.length} message(s) larger than the transporter carries (${limit} bytes): ${oversized.map((m) => m.id).join(", ")}`);
+      await this.outbox.park(oversized.map(({ id, bytes }) => ({ id, reason: `${bytes} bytes: larger than the ${limit} bytes a transporter packet carries` })));
+    }
     for (const { type, groups, envelopes } of batches) await this.ports.emit(type, envelopes, groups);
     if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryBaseMs);
     return messages.length;
@@ -112,23 +137,38 @@ export class Relay {
 
   /**
    * The messages grouped for sending: by type and by those of their `groups` this node currently
-   * knows a consumer for, in order of first appearance. The ids of messages no group of which is known are `unreachable`.
+   * knows a consumer for, in order of first appearance, each group cut into batches of at most
+   * `batchSize` messages and `batchBytes` bytes.
    */
-  private batches(messages: Array<{ envelope: EventEnvelope<unknown>; groups: readonly string[] }>): { batches: Batch[]; unreachable: string[] } {
-    const batches = new Map<string, Batch>();
+  private sort(messages: Array<{ envelope: EventEnvelope<unknown>; groups: readonly string[] }>): Sorted {
+    const { batchSize, batchBytes, maxMessageBytes } = this.options;
+    const groups = new Map<string, { type: string; groups: string[]; sized: Array<{ envelope: EventEnvelope<unknown>; bytes: number }> }>();
     const unreachable: string[] = [];
-    for (const { envelope, groups } of messages) {
+    const oversized: Sorted["oversized"] = [];
+    for (const { envelope, groups: wanted } of messages) {
+      const bytes = jsonBytes(envelope);
+      if (bytes > maxMessageBytes) {
+        oversized.push({ id: envelope.id, bytes });
+        continue;
+      }
       const known = this.ports.knownGroups(envelope.type);
-      const reachable = groups.filter((group) => known.includes(group));
+      const reachable = wanted.filter((group) => known.includes(group));
       if (reachable.length === 0) {
         unreachable.push(envelope.id);
         continue;
       }
       const key = `${envelope.type} ${reachable.join(" ")}`;
-      const batch = batches.get(key) ?? { type: envelope.type, groups: reachable, envelopes: [] };
-      batch.envelopes.push(envelope);
-      batches.set(key, batch);
+      const group = groups.get(key) ?? { type: envelope.type, groups: reachable, sized: [] };
+      group.sized.push({ envelope, bytes });
+      groups.set(key, group);
     }
-    return { batches: [...batches.values()], unreachable };
+    const batches = [...groups.values()].flatMap(({ type, groups: reachable, sized }) =>
+      boundedBatches(sized, (message) => message.bytes, batchSize, batchBytes).map((run) => ({
+        type,
+        groups: reachable,
+        envelopes: run.map((message) => message.envelope),
+      })),
+    );
+    return { batches, unreachable, oversized };
   }
 }

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import bytes from "bytes";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
+import { MAX_PAGE_SIZE } from "../contracts/paging";
 import { PROBE_OPTIONS } from "../mixins/probe";
+import { checkPagesFit, transportLimits } from "../mixins/transport-limits";
 import { toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
 import { openApiDocument } from "./gateway/openapi";
@@ -13,6 +16,7 @@ import { ROUTES, aliases } from "./gateway/routes";
 const BACKENDS = ["orders", "invoices"] as const;
 
 const OPENAPI = openApiDocument(ROUTES);
+const BODY_LIMIT = process.env.BODY_LIMIT ?? "64kb";
 
 /**
  * The REST gateway (ARCHITECTURE §3). Only the routes of gateway/routes.ts are reachable over HTTP
@@ -34,7 +38,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         autoAliases: false,
         aliases,
         bodyParsers: {
-          json: { strict: true, limit: process.env.BODY_LIMIT ?? "64kb" },
+          json: { strict: true, limit: BODY_LIMIT },
           urlencoded: false,
         },
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingMessage) {
@@ -90,6 +94,13 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         return { status: "ready", services, consistency };
       },
     },
+  },
+
+  /** The largest body accepted bounds the largest record, hence the largest page: it must fit a reply. */
+  created() {
+    const bodyLimit = bytes.parse(BODY_LIMIT);
+    if (bodyLimit === null || !(bodyLimit > 0)) throw new Error(`BODY_LIMIT must be a size such as 64kb, got '${BODY_LIMIT}'`);
+    checkPagesFit(transportLimits(), bodyLimit, MAX_PAGE_SIZE);
   },
 
   methods: {

@@ -20,6 +20,7 @@ export interface Cluster {
   http: HttpClient;
   /** the environment every node of this cluster runs with (for a REPL, say) */
   env: NodeJS.ProcessEnv;
+  /** RabbitMQ vhost; unused over TCP */
   vhost: string;
   databases: { orders: string; invoices: string };
   /** what a node instance printed so far */
@@ -35,23 +36,29 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+export interface ClusterOptions {
+  /** `amqp` (default): RabbitMQ, a vhost of the cluster's own; `tcp`: Moleculer's TCP transporter, as `npm start` runs */
+  transport?: "amqp" | "tcp";
+}
+
 /**
  * gateway, orders and invoices as real moleculer-runner processes over RabbitMQ (a vhost of their
- * own) and PostgreSQL (databases of their own), ready when `GET /ready` says so. `env` is added to
- * every node's environment. Everything it creates, `stop()` removes.
+ * own) or TCP, and PostgreSQL (databases of their own), ready when `GET /ready` says so. `env` is
+ * added to every node's environment. Everything it creates, `stop()` removes.
  */
-export async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+export async function startCluster(env: Record<string, string> = {}, { transport = "amqp" }: ClusterOptions = {}): Promise<Cluster> {
   const id = runId();
   const databases = { orders: `${id}_orders`, invoices: `${id}_invoices` };
   const logDir = join(tmpdir(), "orders-invoices-tests", id);
   mkdirSync(logDir, { recursive: true });
 
   await createDatabases(Object.values(databases));
-  const transporter = await createVhost(id);
+  const transporter = transport === "amqp" ? await createVhost(id) : undefined;
   const port = await freePort();
+  const { TRANSPORTER: _, ...inherited } = process.env;
   const clusterEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    TRANSPORTER: transporter,
+    ...inherited,
+    ...(transporter ? { TRANSPORTER: transporter } : {}),
     NAMESPACE: id,
     ORDERS_DATABASE_URL: databaseUrl(databases.orders),
     INVOICES_DATABASE_URL: databaseUrl(databases.invoices),
@@ -115,7 +122,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
   async function stop(): Promise<void> {
     await Promise.all([...nodes.keys()].map((instance) => endNode(instance, "SIGTERM")));
     await dropDatabases(Object.values(databases));
-    await deleteVhost(id);
+    if (transporter) await deleteVhost(id);
   }
 
   for (const role of ROLES) spawnInstance(role, role);

@@ -10,6 +10,22 @@ export const orderBody = (customerId = "cust-1") => ({
   items: [{ sku: "BOOK-1", quantity: 2, unitPrice: 1500 }],
 });
 
+/**
+ * An order at the documented maxima that still fits the default 64 KB body: 100 items, SKUs of 64 and
+ * descriptions of 500 characters, the longest customer fields.
+ */
+export const largestOrderBody = (customerId = "cust-1") => ({
+  customerId: customerId.padEnd(64, "x"),
+  customer: { name: "N".repeat(200), email: `${"e".repeat(64)}@${"d".repeat(63)}.${"d".repeat(63)}.${"d".repeat(57)}.com` },
+  currency: "EUR",
+  items: Array.from({ length: 100 }, (_, i) => ({
+    sku: `SKU-${i}-`.padEnd(64, "s"),
+    description: `Item ${i} `.padEnd(500, "d"),
+    quantity: 10_000,
+    unitPrice: 1_000_000_000,
+  })),
+});
+
 /** POSTs `count` orders at once; every one must be accepted. */
 export async function createOrders(cluster: Cluster, count: number, customerId: string): Promise<string[]> {
   const responses = await Promise.all(

@@ -6,7 +6,7 @@ export async function joinCluster(cluster: Cluster): Promise<ServiceBroker> {
   const broker = new ServiceBroker({
     namespace: cluster.env.NAMESPACE,
     nodeID: `tester-${cluster.id}`,
-    transporter: { type: "AMQP", options: { url: cluster.env.TRANSPORTER!, prefetch: 100 } },
+    transporter: cluster.env.TRANSPORTER ? { type: "AMQP", options: { url: cluster.env.TRANSPORTER, prefetch: 100 } } : { type: "TCP" },
     logger: false,
   });
   await broker.start();

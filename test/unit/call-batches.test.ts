@@ -9,7 +9,7 @@ describe("callBatches", () => {
 
   beforeEach(async () => {
     received.length = 0;
-    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `batches-${Date.now()}`, middlewares: [callBatches(["orders.create"])] };
+    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `batches-${Date.now()}`, middlewares: [callBatches(["orders.create"], { maxCalls: 3, maxBytes: 1_000 })] };
     caller = new ServiceBroker({ ...common, nodeID: "caller" });
     // Records what arrives from the caller node (the calls a batch runs locally are the callee's own).
     const recorder = {
@@ -23,11 +23,12 @@ describe("callBatches", () => {
       name: "orders",
       actions: {
         create: {
-          params: { n: "number" },
+          params: { n: "number", pad: "string|optional" },
           handler(ctx: Context<{ n: number }, { $statusCode?: number; seen?: unknown }>) {
             if (ctx.params.n < 0) throw new Errors.MoleculerClientError("No negative orders", 409, "NEGATIVE", { n: ctx.params.n });
             ctx.meta.$statusCode = 201;
-            return { n: ctx.params.n, traceparent: ctx.headers.traceparent, requestID: ctx.requestID, key: (ctx.meta as { key?: string }).key };
+            const { n } = ctx.params;
+            return { n, traceparent: ctx.headers.traceparent, requestID: ctx.requestID, key: (ctx.meta as { key?: string }).key, timeout: ctx.options.timeout };
           },
         },
         get: (ctx: Context<{ n: number }>) => ({ n: ctx.params.n }),
@@ -49,7 +50,7 @@ describe("callBatches", () => {
     });
     const results = await Promise.all(calls);
     expect(results).toEqual(
-      [1, 2, 3].map((n) => ({ result: { n, traceparent: traceparent(n), requestID: `r${n}`, key: `k${n}` }, status: 201 })),
+      [1, 2, 3].map((n) => ({ result: expect.objectContaining({ n, traceparent: traceparent(n), requestID: `r${n}`, key: `k${n}` }), status: 201 })),
     );
     expect(received).toEqual(["orders.callBatch"]);
   });
@@ -69,5 +70,17 @@ describe("callBatches", () => {
     await caller.call("orders.create", { n: 1 });
     await caller.call("orders.create", { n: 2 });
     expect(received).toEqual(["orders.get", "orders.get", "orders.callBatch", "orders.callBatch"]);
+  });
+
+  it("cuts one turn's calls into requests of at most maxCalls calls and maxBytes bytes; a call too big alone goes alone", async () => {
+    const big = { n: 1, pad: "x".repeat(2_000) };
+    const results = await Promise.all([1, 2, 3, 4].map((n) => caller.call("orders.create", { n })).concat(caller.call("orders.create", big)));
+    expect(results.map((r) => (r as { n: number }).n)).toEqual([1, 2, 3, 4, 1]);
+    expect(received).toEqual(["orders.callBatch", "orders.callBatch", "orders.callBatch"]);
+  });
+
+  it("gives each call of a batch its own remaining timeout", async () => {
+    const timeouts = await Promise.all([200, 5_000].map((timeout) => caller.call("orders.create", { n: timeout }, { timeout })));
+    expect(timeouts.map((r) => (r as { timeout: number }).timeout)).toEqual([200, 5_000]);
   });
 });

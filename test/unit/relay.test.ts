@@ -8,8 +8,16 @@ import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 
 describe("relayOptionsFromEnv", () => {
   it("has production defaults and takes overrides", () => {
-    expect(relayOptionsFromEnv({})).toEqual({ pollMs: 1_000, batchSize: 100, retryBaseMs: 1_000, retryMaxMs: 30_000 });
+    expect(relayOptionsFromEnv({})).toEqual({
+      pollMs: 1_000,
+      batchSize: 100,
+      batchBytes: 1024 * 1024,
+      maxMessageBytes: 16 * 1024 * 1024 - 64 * 1024,
+      retryBaseMs: 1_000,
+      retryMaxMs: 30_000,
+    });
     expect(relayOptionsFromEnv({ OUTBOX_RETRY_MAX_MS: "2000" }).retryMaxMs).toBe(2_000);
+    expect(() => relayOptionsFromEnv({ OUTBOX_BATCH_SIZE: "10O" })).toThrow("OUTBOX_BATCH_SIZE must be a whole number of at least 1, got '10O'");
   });
 });
 
@@ -17,23 +25,33 @@ describe("Relay", () => {
   const cause = { correlationId: "test", causationId: "test", source: "orders" };
   const created = () => createEnvelope(ORDER_CREATED, {} as never, cause);
   const cancelled = () => createEnvelope(ORDER_CANCELLED, {} as never, cause);
-  const options = { pollMs: 60_000, batchSize: 100, retryBaseMs: 1_000, retryMaxMs: 30_000 };
+  const options = { pollMs: 60_000, batchSize: 100, batchBytes: 1_000_000, maxMessageBytes: 2_000_000, retryBaseMs: 1_000, retryMaxMs: 30_000 };
   const logger = { warn: () => undefined } as unknown as Logger;
 
   /** A relay over a fake outbox whose passes claim `due`, emitting into `sent`; `known` lists each type's known groups. */
-  function relay(known: Record<string, string[]>, due: PendingMessage[] = []) {
+  function relay(known: Record<string, string[]>, due: PendingMessage[] = [], overrides: Partial<typeof options> = {}) {
     const sent: Array<{ type: string; ids: string[]; groups: string[] }> = [];
     const waiting: string[][] = [];
+    const parked: Array<{ id: string; reason: string }> = [];
     const outbox = {
       claimDue: async () => due.splice(0),
       awaitConsumers: async (ids: string[]) => void waiting.push(ids),
+      park: async (messages: Array<{ id: string; reason: string }>) => void parked.push(...messages),
     } as unknown as Outbox;
     const ports = {
       knownGroups: (type: string) => known[type] ?? [],
       emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) => void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
     };
-    return { relay: new Relay(outbox, ports, options, logger), sent, waiting };
+    return { relay: new Relay(outbox, ports, { ...options, ...overrides }, { ...logger, error: () => undefined } as Logger), sent, waiting, parked };
   }
+
+  const pending = (envelope: EventEnvelope<unknown>, consumers: string[], acked_by: string[] = []): PendingMessage => ({
+    id: envelope.id,
+    type: envelope.type,
+    envelope,
+    consumers,
+    acked_by,
+  });
 
   it("sends what a commit wrote as one event per type, to the groups known now", async () => {
     const { relay: r, sent } = relay({ "order.created": ["invoices", "audit"], "order.cancelled": ["invoices"] });
@@ -55,13 +73,6 @@ describe("Relay", () => {
   });
 
   it("sends a pass's due messages in batches to the groups that have not acknowledged them; the others wait", async () => {
-    const pending = (envelope: EventEnvelope<unknown>, consumers: string[], acked_by: string[]): PendingMessage => ({
-      id: envelope.id,
-      type: envelope.type,
-      envelope,
-      consumers,
-      acked_by,
-    });
     const [a, b, c, d] = [created(), created(), created(), cancelled()];
     const { relay: r, sent, waiting } = relay({ "order.created": ["invoices", "audit"] }, [
       pending(a, ["invoices", "audit"], []),
@@ -76,5 +87,29 @@ describe("Relay", () => {
       { type: "order.created", ids: [b.id], groups: ["invoices"] },
     ]);
     expect(waiting).toEqual([[d.id]]);
+  });
+
+  it("cuts batches by bytes as well as count, in order", async () => {
+    const sized = (chars: number) => createEnvelope(ORDER_CREATED, { note: "x".repeat(chars) } as never, cause);
+    const messages = [sized(800), sized(800), sized(10), sized(10), sized(10), sized(3_000)];
+    const { relay: r, sent } = relay({ "order.created": ["invoices"] }, messages.map((m) => pending(m, ["invoices"])), {
+      batchSize: 2,
+      batchBytes: 2_000,
+    });
+    r.start();
+    await r.stop();
+    expect(sent.map((batch) => batch.ids)).toEqual([[messages[0].id], [messages[1].id, messages[2].id], [messages[3].id, messages[4].id], [messages[5].id]]);
+  });
+
+  it("parks a message too big to ever cross the transporter, with its size, and sends the others", async () => {
+    const huge = createEnvelope(ORDER_CREATED, { note: "x".repeat(5_000) } as never, cause);
+    const small = created();
+    const { relay: r, sent, parked } = relay({ "order.created": ["invoices"] }, [pending(huge, ["invoices"]), pending(small, ["invoices"])], {
+      maxMessageBytes: 4_000,
+    });
+    r.start();
+    await r.stop();
+    expect(sent).toEqual([{ type: "order.created", ids: [small.id], groups: ["invoices"] }]);
+    expect(parked).toEqual([{ id: huge.id, reason: expect.stringMatching(/^5\d{3} bytes: larger than the 4000 bytes a transporter packet carries$/) }]);
   });
 });
