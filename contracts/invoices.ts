@@ -1,7 +1,11 @@
 import type { Customer } from "./orders";
 import { pagingParams, type PagingParams } from "./paging";
 
-export const INVOICE_STATUSES = ["open", "paid", "void"] as const;
+/**
+ * open → paid | void; paid → credited. A paid invoice is never voided: when its order is cancelled
+ * after (or while) it was paid, the payment is credited back and the invoice says so (`credited`).
+ */
+export const INVOICE_STATUSES = ["open", "paid", "void", "credited"] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 export interface InvoiceLine {
@@ -27,6 +31,8 @@ export interface Invoice {
   dueAt: string;
   paidAt: string | null;
   voidedAt: string | null;
+  /** when the payment was credited back because the order was cancelled */
+  creditedAt: string | null;
 }
 
 /** `invoices.list` — the query of `GET /invoices`. */

@@ -46,6 +46,8 @@ export interface DbMethods extends MessagingMethods {
    * batches never deadlock); an unknown id is a 404.
    */
   lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
+  /** Like `lockAllOrFail`, for the rows whose uuid attribute `by` is one of `values`; none found is no error. */
+  lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
   /**
    * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
    * one action that arrive while its previous transaction runs share the next one (group commit);
@@ -174,11 +176,15 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       },
 
       async lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
-        const rows = await writes.lock<T>(ids, attributes, transaction);
+        const rows = await writes.lock<T>("id", ids, attributes, transaction);
         const found = new Set(rows.map((row) => row.id));
         const missing = [...new Set(ids)].filter((id) => !found.has(id));
         if (missing.length > 0) throw notFound(missing.length === 1 ? missing[0] : missing);
         return rows;
+      },
+
+      lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+        return writes.lock<T>(by, values, attributes, transaction);
       },
 
       idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {

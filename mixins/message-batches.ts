@@ -33,13 +33,6 @@ export interface Consumed<T> {
  */
 export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[] | void>;
 
-/** An effect written for one message at a time, applied to each message of the batch in turn. */
-export function oneByOne<T>(effect: (message: Consumed<T>, transaction: Transaction) => Promise<void>): Effect<T, void> {
-  return async (messages, transaction) => {
-    for (const message of messages) await effect(message, transaction);
-  };
-}
-
 /** What the consumer needs from its service. */
 export interface ConsumerPorts {
   /** the consumer group: the service's name */

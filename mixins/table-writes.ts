@@ -43,18 +43,20 @@ export class TableWrites {
   }
 
   /**
-   * The rows with ids `ids`, locked FOR UPDATE in id order (two batches never deadlock), with the
-   * given attributes as they are stored (no model getters).
+   * The rows whose uuid attribute `by` is one of `values`, locked FOR UPDATE in id order (the one
+   * global order every batch locks rows in, so two batches never deadlock), with the given
+   * attributes as they are stored (no model getters).
    */
-  lock<T>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
-    const key = attributes.join(" ");
+  lock<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+    const key = `${by}: ${attributes.join(" ")}`;
     let statement = this.locking.get(key);
     if (!statement) {
       const selected = attributes.map((attribute) => `${quoted(this.columnOf.get(attribute)!)} AS ${quoted(attribute)}`).join(", ");
-      statement = new SqlStatement(`SELECT ${selected} FROM ${this.table} WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE`);
+      const column = quoted(this.columnOf.get(by)!);
+      statement = new SqlStatement(`SELECT ${selected} FROM ${this.table} WHERE ${column} = ANY ($1::uuid[]) ORDER BY id FOR UPDATE`);
       this.locking.set(key, statement);
     }
-    return statement.run(transaction, [ids]) as Promise<T[]>;
+    return statement.run(transaction, [values]) as Promise<T[]>;
   }
 
   /**

@@ -35,5 +35,6 @@ export function invoiceFromOrder(order: OrderCreatedData, terms: IssueTerms): Om
     dueAt: new Date(terms.issuedAt.getTime() + terms.paymentTermsDays * DAY_MS),
     paidAt: null,
     voidedAt: null,
+    creditedAt: null,
   };
 }

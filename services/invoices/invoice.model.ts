@@ -16,4 +16,5 @@ export const invoiceAttributes: ModelAttributes = {
   dueAt: { type: DataTypes.DATE, allowNull: false },
   paidAt: { type: DataTypes.DATE, allowNull: true },
   voidedAt: { type: DataTypes.DATE, allowNull: true },
+  creditedAt: { type: DataTypes.DATE, allowNull: true },
 };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
+import { INVOICE_CREDITED } from "../../contracts/events/invoice-credited";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { INVOICE_PAID } from "../../contracts/events/invoice-paid";
 import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
@@ -11,11 +12,11 @@ import type { HttpMeta } from "../../contracts/http";
 import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoicesParams } from "../../contracts/invoices";
 import { idParams, type IdParams } from "../../contracts/paging";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { oneByOne, type Consumed } from "../../mixins/message-batches";
+import type { Consumed } from "../../mixins/message-batches";
 import { SqlStatement } from "../../mixins/sql-statement";
 import { notYet } from "../../mixins/messaging.mixin";
 import { invoiceFromOrder } from "./invoice-issue";
-import { invoiceStatus } from "./invoice-status";
+import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
 import { invoiceAttributes } from "./invoice.model";
 import { migrations } from "./migrations";
 
@@ -37,8 +38,11 @@ const RESERVE_NUMBERS = new SqlStatement<{ last_value: number }>(
 /** Of orders `$1`, those already invoiced. */
 const INVOICED = new SqlStatement<{ order_id: string }>(`SELECT order_id FROM invoices WHERE order_id = ANY ($1::uuid[])`);
 
+type Settled = Pick<Invoice, "id" | "orderId" | "status" | "total" | "currency">;
+
 interface InvoicesMethods extends DbMethods {
   issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>>;
+  settleCancellations(messages: Consumed<OrderCancelledData>[], transaction: Transaction): Promise<void>;
   reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number>;
 }
 
@@ -56,7 +60,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       table: "invoices",
       attributes: invoiceAttributes,
       migrations,
-      publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED],
+      publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_CREDITED],
     }),
   ],
 
@@ -109,30 +113,13 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     },
 
     /**
-     * The order was cancelled: its open invoice is voided (`invoice.voided`). Until the invoice has been
-     * issued the message waits. A paid invoice is not voided: that needs a refund, so it is rejected
-     * and parked for an operator.
+     * The order was cancelled: its open invoice is voided (`invoice.voided`); a paid one is credited
+     * (`invoice.credited`), since a paid invoice is never voided (contracts/lifecycle.ts). Until the
+     * invoice has been issued the message waits.
      */
     [ORDER_CANCELLED.name]: {
       async handler(ctx: Context<EventEnvelope<OrderCancelledData>>) {
-        await this.consume(
-          ctx,
-          ORDER_CANCELLED,
-          oneByOne(async ({ envelope, cause }, transaction) => {
-            const { orderId } = envelope.data;
-            const row = await this.model.findOne({ where: { orderId }, transaction, lock: transaction.LOCK.UPDATE });
-            if (!row) throw notYet("The order's invoice is not issued yet", { orderId });
-            const status = invoiceStatus.transition(row.get("status") as InvoiceStatus, "void");
-            if (!status) return;
-            await row.update({ status, voidedAt: new Date() }, { transaction });
-            const invoice = this.toPlain<Invoice>(row);
-            this.publish(cause, transaction, INVOICE_VOIDED, {
-              invoiceId: invoice.id,
-              orderId: invoice.orderId,
-              voidedAt: new Date(invoice.voidedAt!).toISOString(),
-            });
-          }),
-        );
+        await this.consume(ctx, ORDER_CANCELLED, (messages, transaction) => this.settleCancellations(messages, transaction));
       },
     },
   },
@@ -178,6 +165,34 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       );
       const issued = new Map(due.map((message, i) => [message, invoices[i]]));
       return messages.map((message) => issued.get(message));
+    },
+
+    /** Voids or credits the invoices of cancelled orders, their rows locked in the one global order. */
+    async settleCancellations(messages: Consumed<OrderCancelledData>[], transaction: Transaction): Promise<void> {
+      const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
+      const invoices = await this.lockAllBy<Settled>("orderId", orderIds, ["id", "orderId", "status", "total", "currency"], transaction);
+      const ofOrder = new Map(invoices.map((invoice) => [invoice.orderId, invoice]));
+      const missing = orderIds.filter((orderId) => !ofOrder.has(orderId));
+      if (missing.length > 0) throw notYet("The order's invoice is not issued yet", { orderIds: missing });
+      const now = new Date();
+      const voided: Array<{ id: string; status: "void"; voidedAt: Date }> = [];
+      const credited: Array<{ id: string; status: "credited"; creditedAt: Date }> = [];
+      for (const { envelope, cause } of messages) {
+        const invoice = ofOrder.get(envelope.data.orderId)!;
+        const status = afterOrderCancelled(invoice.status);
+        if (!status) continue;
+        invoice.status = status;
+        const { id, orderId, total, currency } = invoice;
+        if (status === "void") {
+          voided.push({ id, status, voidedAt: now });
+          this.publish(cause, transaction, INVOICE_VOIDED, { invoiceId: id, orderId, voidedAt: now.toISOString() });
+        } else {
+          credited.push({ id, status, creditedAt: now });
+          this.publish(cause, transaction, INVOICE_CREDITED, { invoiceId: id, orderId, total, currency, creditedAt: now.toISOString() });
+        }
+      }
+      await this.saveAll(voided, transaction);
+      await this.saveAll(credited, transaction);
     },
 
     /** The first of `count` consecutive numbers of the year; the counter row stays locked until the transaction ends. */

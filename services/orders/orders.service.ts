@@ -16,13 +16,12 @@ import {
 } from "../../contracts/orders";
 import { idParams, type IdParams } from "../../contracts/paging";
 import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
-import { oneByOne } from "../../mixins/message-batches";
 import { notYet } from "../../mixins/messaging.mixin";
 import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
 import { priceItems } from "./order-pricing";
-import { orderStatus } from "./order-status";
+import { afterInvoicePaid, orderStatus } from "./order-status";
 
 /**
  * Orders: accepts orders, owns the `orders` database, and follows each order through its lifecycle
@@ -153,21 +152,24 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       },
     },
 
-    /** The order's invoice was paid: the order becomes `paid`, once it knows it is invoiced. */
+    /**
+     * The order's invoice was paid: the order becomes `paid`, once it knows it is invoiced. A cancelled
+     * order stays cancelled: its invoice is credited when the cancellation reaches invoices
+     * (contracts/lifecycle.ts).
+     */
     [INVOICE_PAID.name]: {
       async handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
-        await this.consume(
-          ctx,
-          INVOICE_PAID,
-          oneByOne(async ({ envelope }, transaction) => {
-            const { orderId } = envelope.data;
-            const row = await this.lockOrFail(orderId, transaction);
-            const current = row.get("status") as OrderStatus;
-            if (current === "pending") throw notYet("invoice.issued has not arrived yet", { orderId });
-            const status = orderStatus.transition(current, "paid");
-            if (status) await row.update({ status }, { transaction });
-          }),
-        );
+        await this.consume(ctx, INVOICE_PAID, async (messages, transaction) => {
+          const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
+          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>(orderIds, ["id", "status"], transaction);
+          const changes = [];
+          for (const { id, status } of rows) {
+            const next = afterInvoicePaid(status);
+            if (next === "not yet") throw notYet("invoice.issued has not arrived yet", { orderId: id });
+            if (next) changes.push({ id, status: next });
+          }
+          await this.saveAll(changes, transaction);
+        });
       },
     },
   },

@@ -1,4 +1,5 @@
 import type { Invoice } from "../../contracts/invoices";
+import { isRestingState } from "../../contracts/lifecycle";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
 import { startCluster, type Cluster } from "../support/cluster";
@@ -94,6 +95,40 @@ describe("cancel: order → cancelled, invoice open → void", () => {
     await eventually(async () => {
       expect(await orderOf(created.body.id)).toMatchObject({ status: "cancelled", invoiceId: invoice.id });
     });
+  });
+});
+
+describe("a cancel racing a payment: the invoice decides (contracts/lifecycle.ts)", () => {
+  it("pays an invoice whose order was cancelled meanwhile: the payment is credited back, nothing is parked", async () => {
+    const { order, invoice } = await invoicedOrder("cancel-then-pay");
+    expect((await cancel(order.id)).status).toBe(200);
+    const paid = await pay(invoice.id);
+    // Invoices may not know of the cancellation yet (200, then credited) or may have voided it already (409).
+    expect([200, 409]).toContain(paid.status);
+    const settled = await eventually(async () => {
+      const { body } = await cluster.http.get<Invoice>(`/invoices/${invoice.id}`);
+      expect(body.status).toBe(paid.status === 200 ? "credited" : "void");
+      return body;
+    });
+    if (paid.status === 200) expect(settled).toMatchObject({ paidAt: paid.body.paidAt, voidedAt: null, creditedAt: expect.any(String) });
+    expect((await orderOf(order.id)).status).toBe("cancelled");
+  });
+
+  it("sent at the same moment, many times over: every answer of 200 holds and every pair ends in the table", async () => {
+    const pairs = await Promise.all(Array.from({ length: 20 }, (_, i) => invoicedOrder(`race-${i}`)));
+    const answers = await Promise.all(pairs.map(({ order, invoice }) => Promise.all([cancel(order.id), pay(invoice.id)])));
+    await eventually(async () => {
+      for (const [i, { order, invoice }] of pairs.entries()) {
+        const [cancelled, paid] = answers[i];
+        const [now, its] = [await orderOf(order.id), (await cluster.http.get<Invoice>(`/invoices/${invoice.id}`)).body];
+        expect([now.status, its.status, isRestingState(now.status, its.status)]).toEqual([now.status, its.status, true]);
+        if (cancelled.status === 200) expect(now.status).toBe("cancelled");
+        if (paid.status === 200) expect(its.paidAt).toBe(paid.body.paidAt);
+        expect([cancelled.status, paid.status]).not.toContain(500);
+      }
+    });
+    const { body } = await cluster.http.get("/ready");
+    expect(body.consistency).toMatchObject({ orders: { outbox: { parked: 0 } }, invoices: { outbox: { parked: 0 } } });
   });
 });
 

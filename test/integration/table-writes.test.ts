@@ -74,7 +74,7 @@ describe("TableWrites", () => {
     await sequelize.transaction((transaction) => writes.insert(rows, transaction));
     const ids = rows.map((row) => row.id);
     await sequelize.transaction(async (transaction) => {
-      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>([ids[2], ids[0]], ["id", "status", "seenAt"], transaction);
+      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>("id", [ids[2], ids[0]], ["id", "status", "seenAt"], transaction);
       expect(locked).toEqual([ids[0], ids[2]].sort().map((id) => ({ id, status: "new", seenAt: null })));
       // Another transaction cannot take them meanwhile.
       await expect(queryDatabase(database, "SELECT id FROM things WHERE id = $1 FOR UPDATE NOWAIT", [ids[0]])).rejects.toThrow(/could not obtain lock/);

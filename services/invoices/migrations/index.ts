@@ -1,6 +1,12 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createInvoices } from "./001-create-invoices";
+import { credited } from "./004-credited";
 import { messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
-export const migrations: SqlMigration[] = [createInvoices, messagingTables("002-messaging"), outboxKeepsOnlyPending("003-outbox-keeps-only-pending")];
+export const migrations: SqlMigration[] = [
+  createInvoices,
+  messagingTables("002-messaging"),
+  outboxKeepsOnlyPending("003-outbox-keeps-only-pending"),
+  credited,
+];

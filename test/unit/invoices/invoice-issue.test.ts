@@ -29,6 +29,7 @@ describe("invoiceFromOrder", () => {
       status: "open",
       paidAt: null,
       voidedAt: null,
+      creditedAt: null,
     });
     expect(invoice.lines).not.toBe(order.items);
   });

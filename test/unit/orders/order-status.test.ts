@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { ORDER_STATUSES, type OrderStatus } from "../../../contracts/orders";
-import { orderStatus } from "../../../services/orders/order-status";
+import { afterInvoicePaid, orderStatus } from "../../../services/orders/order-status";
 
 /** Every (current, target) pair: the new status, null for "already happened", or 409. */
 const EXPECTED: Record<OrderStatus, Record<OrderStatus, OrderStatus | null | 409>> = {
@@ -40,5 +40,16 @@ describe("order status, client-driven (command)", () => {
     } else {
       expect(conflictOf(() => orderStatus.command(from, to))).toMatchObject({ code: 409, data: { status: from } });
     }
+  });
+});
+
+describe("the payment of its invoice", () => {
+  it.each([
+    ["pending", "not yet"],
+    ["invoiced", "paid"],
+    ["paid", null],
+    ["cancelled", null],
+  ] as const)("makes a %s order %s: a cancelled order stays cancelled (its invoice is credited)", (from, to) => {
+    expect(afterInvoicePaid(from)).toBe(to);
   });
 });
