@@ -15,6 +15,8 @@ export interface HostMessage {
 
 export interface PostgresProcess {
   urls: Record<string, string>;
+  /** Resolves when the host process exits, asked to or not, with how it ended. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -27,14 +29,22 @@ export async function forkPostgres(dataDir: string, port: number, databases: str
     execArgv: [],
     env,
   });
+  const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? `exit code ${code}`)));
   const [message] = (await once(child, "message")) as [HostMessage];
   if (!message.urls) throw new Error(message.error ?? "Embedded PostgreSQL did not start");
   return {
     urls: message.urls,
+    exited,
     async stop() {
-      const exited = once(child, "exit");
-      child.disconnect();
-      await exited;
+      if (child.connected) child.disconnect();
+      if ((await exited) === "exit code 0") return;
+      // A host that was killed left its PostgreSQL server running in its process group;
+      // SIGINT is PostgreSQL's fast shutdown.
+      try {
+        process.kill(-child.pid!, "SIGINT");
+      } catch {
+        // ESRCH: the server had gone too.
+      }
     },
   };
 }

@@ -1,13 +1,15 @@
-import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnNode } from "./moleculer-node";
 import { forkPostgres, type PostgresProcess } from "./postgres-process";
+import { supervisor } from "./supervisor";
 
 /**
  * `npm start`: the whole system on one machine. Each role is its own moleculer-runner process;
  * without ORDERS_DATABASE_URL / INVOICES_DATABASE_URL an embedded PostgreSQL is started first;
  * without TRANSPORTER the nodes find each other over Moleculer's TCP transporter.
+ * A node that dies is restarted (supervisor.ts) while the others keep serving, as separate services
+ * should; the embedded PostgreSQL dying stops everything, since no node can work without it.
  * Ctrl-C (SIGINT) or SIGTERM stops the nodes gracefully, then PostgreSQL.
  */
 const ROLES = ["api", "orders", "invoices"] as const;
@@ -17,13 +19,13 @@ const port = Number(env.PORT ?? 3000);
 const STOP_TIMEOUT_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
 
-const nodes = new Map<string, ChildProcess>();
+const nodes = supervisor();
 let database: PostgresProcess | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
   const databaseEnv = await databaseUrls();
-  for (const role of ROLES) nodes.set(role, startNode(role, databaseEnv));
+  for (const role of ROLES) nodes.start(`${role} node`, () => spawnRole(role, databaseEnv));
   await waitUntilReady();
   console.log(
     `\nOrders & invoices are running: http://localhost:${port}` +
@@ -38,25 +40,22 @@ async function databaseUrls(): Promise<Record<string, string>> {
   const pgPort = Number(env.EMBEDDED_PG_PORT ?? 54329);
   console.log(`Starting embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${dataDir})…`);
   database = await forkPostgres(dataDir, pgPort, ["orders", "invoices"]);
+  void database.exited.then((how) => {
+    if (stopping) return;
+    console.error(`Embedded PostgreSQL exited unexpectedly (${how}); stopping everything.`);
+    void shutdown(1);
+  });
   return { ORDERS_DATABASE_URL: database.urls.orders, INVOICES_DATABASE_URL: database.urls.invoices };
 }
 
-function startNode(role: (typeof ROLES)[number], databaseEnv: Record<string, string>): ChildProcess {
+function spawnRole(role: (typeof ROLES)[number], databaseEnv: Record<string, string>) {
   // METRICS_PORT is the first of three: gateway, orders, invoices each get their own.
   const metrics = env.METRICS_PORT ? { METRICS_PORT: String(Number(env.METRICS_PORT) + ROLES.indexOf(role)) } : {};
-  const child = spawnNode(role, {
+  return spawnNode(role, {
     env: { ...env, ...databaseEnv, ...metrics },
     // Its own process group: Ctrl-C reaches only this launcher, which then stops each node once.
     detached: true,
   });
-  child.on("exit", (code, signal) => {
-    nodes.delete(role);
-    if (!stopping) {
-      console.error(`The ${role} node exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
-      void shutdown(1);
-    }
-  });
-  return child;
 }
 
 async function waitUntilReady(): Promise<void> {
@@ -74,13 +73,7 @@ async function waitUntilReady(): Promise<void> {
 async function shutdown(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const exits = [...nodes.values()].map(
-    (child) => new Promise<void>((done) => child.once("exit", () => done())),
-  );
-  for (const child of nodes.values()) child.kill("SIGTERM");
-  const timer = setTimeout(() => nodes.forEach((child) => child.kill("SIGKILL")), STOP_TIMEOUT_MS);
-  await Promise.all(exits);
-  clearTimeout(timer);
+  await nodes.stop(STOP_TIMEOUT_MS);
   await database?.stop();
   process.exit(exitCode);
 }
@@ -88,7 +81,7 @@ async function shutdown(exitCode: number): Promise<void> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 // Never leave detached nodes behind if this process dies some other way.
-process.on("exit", () => nodes.forEach((child) => child.kill("SIGKILL")));
+process.on("exit", () => nodes.kill());
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

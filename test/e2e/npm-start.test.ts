@@ -79,6 +79,42 @@ describe("npm start with nothing configured", () => {
     });
   });
 
+  it("keeps serving when the invoices node is killed, restarts it, and the orders then get their invoices", async () => {
+    const http = httpClient(`http://127.0.0.1:${port}`);
+    const pid = Number(/invoices node started \(pid (\d+)\)/.exec(output)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+
+    const created = await Promise.all(
+      [1, 2, 3, 4, 5].map((quantity) =>
+        http.post<Order>("/orders", {
+          customerId: "newcomer",
+          customer: { name: "Linus", email: "linus@example.com" },
+          currency: "SEK",
+          items: [{ sku: "KERNEL", quantity, unitPrice: 100 }],
+        }),
+      ),
+    );
+    expect(created.map(({ status }) => status)).toEqual([201, 201, 201, 201, 201]);
+
+    await eventually(async () => {
+      expect(output).toContain("invoices node died (SIGKILL); restarting it in 1 s");
+      const restarted = Number(/invoices node restarted \(pid (\d+)\)/.exec(output)?.[1]);
+      expect(restarted).toBeGreaterThan(0);
+      expect(restarted).not.toBe(pid);
+    });
+    for (const { body: order } of created) {
+      const invoiced = await eventually(async () => {
+        const { body } = await http.get<Order>(`/orders/${order.id}`);
+        expect(body.status).toBe("invoiced");
+        return body;
+      }, { attempts: 600 });
+      const { body: invoices } = await http.get<Page<Invoice>>(`/invoices?orderId=${order.id}`);
+      expect(invoices.rows).toHaveLength(1);
+      expect(invoices.rows[0]).toMatchObject({ id: invoiced.invoiceId, orderId: order.id, total: order.total });
+    }
+  });
+
   it("stops everything cleanly on Ctrl-C", async () => {
     const exited = once(launcher, "exit");
     process.kill(-launcher.pid!, "SIGINT");
