@@ -1,7 +1,10 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
+import { OVERLOAD_REFUSALS } from "./mixins/admission";
 import { AmqpTransporter } from "./mixins/amqp.transporter";
 import { callBatches } from "./mixins/call-batches.middleware";
+import { DeadlinesMiddleware } from "./mixins/deadlines.middleware";
+import { integerFromEnv } from "./mixins/env";
 import { EventBatchesMiddleware } from "./mixins/event-batches.middleware";
 import { packetLimit } from "./mixins/packet-limit.middleware";
 import { logContext } from "./mixins/trace-context";
@@ -62,7 +65,7 @@ const config: BrokerOptions = {
   logLevel: (env.LOG_LEVEL as BrokerOptions["logLevel"]) ?? "info",
 
   // A hung dependency becomes an error the gateway turns into a 503, never a hanging client.
-  requestTimeout: Number(env.REQUEST_TIMEOUT_MS ?? 10_000),
+  requestTimeout: integerFromEnv("REQUEST_TIMEOUT_MS", 10_000, { min: 1 }, env),
   retryPolicy: {
     enabled: true,
     retries: 3,
@@ -74,13 +77,15 @@ const config: BrokerOptions = {
 
   // An endpoint failing half of 20+ calls in a minute (5xx: its database gone, timeouts) is skipped for
   // 10 s instead of being hammered; callers get SERVICE_NOT_AVAILABLE, which the gateway answers as 503.
+  // A refusal of our own admission control means busy, not broken: it must not shut out the healthy
+  // traffic that follows a burst.
   circuitBreaker: {
     enabled: true,
     threshold: 0.5,
     minRequestCount: 20,
     windowTime: 60,
     halfOpenTime: 10_000,
-    check: (err: Error) => (err as Errors.MoleculerError).code >= 500,
+    check: (err: Error) => (err as Errors.MoleculerError).code >= 500 && !OVERLOAD_REFUSALS.has((err as Errors.MoleculerError).type),
   },
 
   // Prometheus on METRICS_PORT (/metrics): Moleculer's request rate, latency and errors per action, plus
@@ -103,12 +108,14 @@ const config: BrokerOptions = {
   // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/tracing.js is preloaded.
   // Integration events arrive in batches; EventBatches, listed after the tracing so it wraps it, hands
   // their handlers one message at a time, each in its own trace. The gateway's POST /orders calls made
-  // in one turn of the event loop go to the orders node as one request. No packet larger than the
-  // transporter carries is ever sent (transport-limits.ts).
+  // in one turn of the event loop go to the orders node as one request. Every call carries when its
+  // caller gives up (listed after the call batches, so it wraps them: each batched call gets its own).
+  // No packet larger than the transporter carries is ever sent (transport-limits.ts).
   middlewares: [
     TracingMiddleware,
     EventBatchesMiddleware,
     callBatches(["orders.create"], { maxCalls: 100, maxBytes: limits.batchBytes }),
+    DeadlinesMiddleware,
     packetLimit(limits.maxPacketBytes),
   ],
 };

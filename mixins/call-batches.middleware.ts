@@ -1,4 +1,5 @@
 import type { ActionSchema, Context, Errors, Middleware, ServiceBroker, ServiceSchema } from "moleculer";
+import { DEADLINE } from "./deadlines.middleware";
 import { outsideTrace, withTraceparent } from "./trace-context";
 import { boundedBatches, jsonBytes } from "./transport-limits";
 
@@ -79,12 +80,17 @@ function callBatchAction(batched: string[]): ActionSchema {
     params: { action: { type: "enum", values: batched }, calls: { type: "array", items: "object" } },
     async handler(ctx: Context<CallBatch>): Promise<CallOutcome[]> {
       const { broker } = ctx;
+      // One reply carries every call's outcome, so it leaves when the last call is settled: each call
+      // must be settled by the deadline of the most pressed caller, or that caller would give up on a
+      // call that was done (or its answer would wait on a call that came later).
+      const deadlines = ctx.params.calls.map((call) => Number(call.headers?.[DEADLINE])).filter(Number.isFinite);
+      const earliest = deadlines.length > 0 ? { [DEADLINE]: Math.min(...deadlines) } : {};
       return Promise.all(
         ctx.params.calls.map(async (call) => {
           const calling = withTraceparent(call.headers?.traceparent as string | undefined, () =>
             broker.call(ctx.params.action, call.params, {
               meta: call.meta,
-              headers: call.headers,
+              headers: { ...call.headers, ...earliest },
               requestID: call.requestID,
               timeout: call.timeout,
               parentCtx: ctx,

@@ -1,7 +1,9 @@
 import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
-import type { Context } from "moleculer";
+import { Errors, type Context } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { HttpMeta } from "../contracts/http";
+import type { CommitWitness } from "./commit-outcome";
+import { remainingMs } from "./deadlines.middleware";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { requestHash, type IdempotencyKeys, type Remembered } from "./idempotency";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
@@ -15,20 +17,49 @@ interface Command {
   work: (unit: UnitOfWork) => Promise<unknown>;
   /** the work only leaves rows and events for later, and reads nothing */
   appendOnly: boolean;
+  /** the row the work locks, if any: a batch runs its commands in this order, the one global order of row locks */
+  locks?: string;
   trace: TraceContext;
+}
+
+/** How a command runs in its batch. */
+export interface CommandOptions {
+  /** its work only leaves rows (`insertLater`) and events, and reads nothing */
+  appendOnly?: boolean;
+  /** the id of the row its work locks */
+  locks?: string;
 }
 
 /** What the batches need from the service's messaging. */
 export interface CommandPorts {
   transact<T>(work: (transaction: Transaction) => Promise<T>, rows: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
-  appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T>;
+  appendAtOnce<T>(
+    work: (pending: PendingWrites) => Promise<T>,
+    rows: (pending: PendingWrites) => BoundStatement | undefined,
+    witness: (pending: PendingWrites) => CommitWitness | undefined,
+  ): Promise<T>;
 }
 
 /**
+ * A command whose caller gives up in less than this is not started: by the time it committed, the
+ * caller would have answered its client 503, and a client retrying without a key would create it twice.
+ */
+export const DEADLINE_MARGIN_MS = 1_000;
+
+function deadlineExceeded(): Errors.MoleculerRetryableError {
+  return new Errors.MoleculerRetryableError("The request waited too long to be taken up; nothing was done, retry later", 503, "DEADLINE_EXCEEDED");
+}
+
+const byLock = (a: Command, b: Command) => (a.locks ?? "").localeCompare(b.locks ?? "");
+
+/**
  * Group commit for action calls: calls of one action that arrive while its previous batch is being
- * committed share the next one, in arrival order, each once per `Idempotency-Key` when it carries
- * one. If the shared commit fails, each call runs again on its own, so each caller gets its own
- * outcome. Rows left with `insertLater` go in with one INSERT at the end of the work.
+ * committed share the next one, each once per `Idempotency-Key` when it carries one, in the order of
+ * the rows they lock. If the shared commit fails, and surely did not commit, each call runs again on
+ * its own, so each caller gets its own outcome; if nobody can tell whether it committed, each caller
+ * is told so (`OUTCOME_UNKNOWN`) rather than risk doing it twice. A call whose caller is about to give
+ * up is refused (`DEADLINE_EXCEEDED`) before anything is done. Rows left with `insertLater` go in with
+ * one INSERT at the end of the work.
  *
  * A batch of append-only calls none of which carries an Idempotency-Key (POST /orders, mostly) needs
  * no transaction: its rows and outbox rows go in as one statement, in one round trip instead of four.
@@ -44,14 +75,14 @@ export class CommandBatches {
     private readonly batchSize: number,
   ) {}
 
-  run<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, appendOnly = false): Promise<Remembered<T>> {
+  run<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, { appendOnly = false, locks }: CommandOptions = {}): Promise<Remembered<T>> {
     const action = ctx.action?.name ?? "";
     let batch = this.batches.get(action);
     if (!batch) {
-      batch = new GroupCommit((together) => this.runTogether(together), this.batchSize);
+      batch = new GroupCommit((together) => this.runInTime(together), this.batchSize);
       this.batches.set(action, batch);
     }
-    return batch.add({ ctx, work, appendOnly, trace: traceContext.active() }) as Promise<Remembered<T>>;
+    return batch.add({ ctx, work, appendOnly, locks, trace: traceContext.active() }) as Promise<Remembered<T>>;
   }
 
   /** A new row for the unit's one INSERT; returned as it will read back, timestamps included. */
@@ -64,6 +95,17 @@ export class CommandBatches {
     return row;
   }
 
+  /** Refuses the commands whose callers are about to give up, runs the others together in lock order. */
+  private async runInTime(commands: Command[]): Promise<Outcomes<Remembered<unknown>>> {
+    const outcomes: Outcomes<Remembered<unknown>> = commands.map(() => ({ error: deadlineExceeded() }));
+    const due = commands.map((_, i) => i).filter((i) => remainingMs(commands[i].ctx) > DEADLINE_MARGIN_MS);
+    due.sort((a, b) => byLock(commands[a], commands[b]));
+    if (due.length === 0) return outcomes;
+    const ran = await this.runTogether(due.map((i) => commands[i]));
+    due.forEach((i, j) => (outcomes[i] = ran[j]));
+    return outcomes;
+  }
+
   private async runTogether(together: Command[]): Promise<Outcomes<Remembered<unknown>>> {
     const atOnce = together.every((command) => command.appendOnly && command.ctx.meta.idempotencyKey === undefined);
     if (together.length === 1 && !atOnce) return [await this.alone(together[0])];
@@ -73,7 +115,7 @@ export class CommandBatches {
       const values = await traceContext.with(together[0].trace, () => (atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll)));
       return values.map((value) => ({ value }));
     } catch (err) {
-      if (together.length === 1) return [{ error: err }];
+      if (together.length === 1 || (err as Errors.MoleculerError).type === "OUTCOME_UNKNOWN") return together.map(() => ({ error: err }));
       const outcomes: Outcomes<Remembered<unknown>> = [];
       for (const command of together) outcomes.push(await this.alone(command));
       return outcomes;
@@ -109,14 +151,22 @@ export class CommandBatches {
     );
   }
 
-  /** Append-only work, its rows and events written together in one statement when it is done. */
+  /**
+   * Append-only work, its rows and events written together in one statement when it is done; its
+   * first row, stored or not, tells whether that statement committed.
+   */
   private appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>): Promise<T> {
+    const first = (pending: PendingWrites) => this.insertsOf.get(pending)![0] as { id?: string } | undefined;
     return this.ports.appendAtOnce(
       (pending) => {
         this.insertsOf.set(pending, []);
         return work(pending);
       },
       (pending) => this.writes.insertion(this.insertsOf.get(pending)!),
+      (pending) => {
+        const id = first(pending)?.id;
+        return id === undefined ? undefined : this.writes.stored(id);
+      },
     );
   }
 }

@@ -23,6 +23,8 @@ import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
 import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
+import { admission } from "./admission";
+import { integerFromEnv } from "./env";
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
@@ -50,10 +52,11 @@ export interface DbMethods extends MessagingMethods {
   lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
   /**
    * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
-   * one action that arrive while its previous transaction runs share the next one (group commit);
-   * if it fails, each runs again alone, so each caller gets its own outcome.
+   * one action that arrive while its previous transaction runs share the next one (group commit), in
+   * the order of the row each locks (`locks`: its id); if it fails, each runs again alone, so each
+   * caller gets its own outcome (command-batches.ts).
    */
-  idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>>;
+  idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>, options?: { locks?: string }): Promise<Remembered<T>>;
   /**
    * `idempotent` for an action whose work only adds: it leaves new rows (`insertLater`) and publishes
    * events, and reads nothing. Calls without an Idempotency-Key, batched together, then need no
@@ -139,6 +142,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
       /** GET /<entities>/:id — one entity; an unknown id is a 404. */
       get: {
+        ...admission(),
         params: idParams,
         async handler(ctx: Context<IdParams>) {
           return this.toPlain(orFail(await model.findByPk(ctx.params.id), ctx.params.id));
@@ -187,12 +191,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return writes.lock<T>(by, values, attributes, transaction);
       },
 
-      idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>): Promise<Remembered<T>> {
-        return this.commandBatches.run(ctx, work);
+      idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>, options?: { locks?: string }): Promise<Remembered<T>> {
+        return this.commandBatches.run(ctx, work, options);
       },
 
       appendOnly<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>): Promise<Remembered<T>> {
-        return this.commandBatches.run(ctx, work, true);
+        return this.commandBatches.run(ctx, work, { appendOnly: true });
       },
 
       insertLater<T extends object>(values: T, unit: UnitOfWork) {
@@ -220,10 +224,10 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     created() {
       this.commandBatches = new CommandBatches(
-        { transact: (work, rows) => this.transact(work, rows), appendAtOnce: (work, rows) => this.appendAtOnce(work, rows) },
+        { transact: (work, rows) => this.transact(work, rows), appendAtOnce: (work, rows, witness) => this.appendAtOnce(work, rows, witness) },
         idempotencyKeys,
         writes,
-        Number(process.env.COMMAND_BATCH_SIZE ?? 50),
+        integerFromEnv("COMMAND_BATCH_SIZE", 50, { min: 1 }),
       );
     },
 

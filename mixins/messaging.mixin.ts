@@ -16,7 +16,9 @@ import { Inbox } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
+import { commit, runAloneOrFindOut, type CommitWitness } from "./commit-outcome";
 import { allAtOnce, type BoundStatement } from "./sql-statement";
+import { retryTransient } from "./transient-retry";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
 const OUTBOX_GAUGES = {
@@ -41,15 +43,23 @@ export interface MessagingMethods {
   /**
    * Runs `work` in a transaction; at its end the rows `rows` names (if any) and the outbox rows of the
    * events it published go in as one statement, and the events are emitted right after the commit
-   * (the relay emits again what goes unacknowledged).
+   * (the relay emits again what goes unacknowledged). A transaction PostgreSQL rolled back for a
+   * deadlock or a serialization failure, or whose connection broke before it committed, runs again
+   * (transient-retry.ts); one whose connection broke while committing is not answered before it is
+   * known whether it committed (commit-outcome.ts).
    */
   transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
   /**
    * Runs `work`, which only leaves rows and events (`PendingWrites`), then writes the rows (`rows`, once
    * the work is done) and the events' outbox rows as one statement, atomic without a transaction of
-   * its own, and emits the events right after it.
+   * its own, and emits the events right after it. Should the connection break under that statement,
+   * `witness` tells whether it committed before anything is answered.
    */
-  appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T>;
+  appendAtOnce<T>(
+    work: (pending: PendingWrites) => Promise<T>,
+    rows: (pending: PendingWrites) => BoundStatement | undefined,
+    witness: (pending: PendingWrites) => CommitWitness | undefined,
+  ): Promise<T>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
   causedBy(ctx: Context): Cause;
   /** Adds an event to what `unit` (opened by `transact` or `appendAtOnce`) writes to the outbox. */
@@ -76,7 +86,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
   /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
-  const closingWrites = (rows: BoundStatement | undefined, events: OutgoingMessage[]): BoundStatement | undefined => {
+  const closingWrites = (rows: BoundStatement | undefined, events: OutgoingMessage[]) => {
     const writes = [rows, outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
     return writes.length > 0 ? allAtOnce(writes) : undefined;
   };
@@ -158,27 +168,42 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
       },
 
       transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T> {
-        return sequelize.transaction(async (transaction) => {
+        return retryTransient(async () => {
+          const transaction = await sequelize.transaction();
           const events: OutgoingMessage[] = [];
           unpublished.set(transaction, events);
-          const result = await work(transaction);
-          const closing = closingWrites(rows?.(transaction), events);
-          if (closing) await closing.statement.run(transaction, closing.values);
+          let result: T;
+          let xid: string | undefined;
+          try {
+            result = await work(transaction);
+            const closing = closingWrites(rows?.(transaction), events);
+            if (closing) [{ xid }] = await closing.statement.run(transaction, closing.values);
+          } catch (err) {
+            await transaction.rollback().catch(() => undefined);
+            throw err;
+          }
+          await commit(sequelize, transaction, xid);
           // The emits are no part of this transaction's trace: each continues its own message's.
-          if (events.length > 0) transaction.afterCommit(() => outsideTrace(() => this.relay.dispatch(events)));
+          if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
           return result;
         });
       },
 
-      async appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>, rows: (pending: PendingWrites) => BoundStatement | undefined): Promise<T> {
-        const pending: PendingWrites = { pendingWrites: true };
-        const events: OutgoingMessage[] = [];
-        unpublished.set(pending, events);
-        const result = await work(pending);
-        const closing = closingWrites(rows(pending), events);
-        if (closing) await closing.statement.runAlone(sequelize, closing.values);
-        if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
-        return result;
+      appendAtOnce<T>(
+        work: (pending: PendingWrites) => Promise<T>,
+        rows: (pending: PendingWrites) => BoundStatement | undefined,
+        witness: (pending: PendingWrites) => CommitWitness | undefined,
+      ): Promise<T> {
+        return retryTransient(async () => {
+          const pending: PendingWrites = { pendingWrites: true };
+          const events: OutgoingMessage[] = [];
+          unpublished.set(pending, events);
+          const result = await work(pending);
+          const closing = closingWrites(rows(pending), events);
+          if (closing) await runAloneOrFindOut(sequelize, closing, witness(pending));
+          if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
+          return result;
+        });
       },
 
       causedBy(ctx: Context): Cause {

@@ -1,5 +1,6 @@
 import { DatabaseError as PgDatabaseError, type ClientBase, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
+import { isLostConnection } from "./database-errors";
 
 /**
  * A statement on a hot path (once per batch: the bulk writes, the outbox, the inbox, the row locks),
@@ -24,34 +25,41 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
 
   /** Runs in `transaction`, on its own connection. */
   run(transaction: Transaction, values: unknown[]): Promise<R[]> {
-    // Sequelize keeps a transaction's pg client there; its typings leave it out.
-    return this.send((transaction as unknown as { connection: ClientBase }).connection, values);
+    return this.runOn(connectionOf(transaction), values);
   }
 
   /** Runs on its own, on a connection of the pool. */
-  async runAlone(sequelize: Sequelize, values: unknown[]): Promise<R[]> {
-    const connection = await sequelize.connectionManager.getConnection({ type: "write" });
-    try {
-      return await this.send(connection as ClientBase, values);
-    } finally {
-      sequelize.connectionManager.releaseConnection(connection);
-    }
+  runAlone(sequelize: Sequelize, values: unknown[]): Promise<R[]> {
+    return withConnection(sequelize, (client) => this.runOn(client, values));
   }
 
-  private async send(client: ClientBase, values: unknown[]): Promise<R[]> {
+  /** Runs on `client`, a connection the caller holds. */
+  async runOn(client: ClientBase, values: unknown[]): Promise<R[]> {
     try {
       return (await client.query<R>({ name: this.options.prepareAs, text: this.text, values })).rows;
     } catch (err) {
       if (err instanceof PgDatabaseError) throw new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never);
-      throw lostConnection(err) ? new ConnectionError(err as Error) : err;
+      throw isLostConnection(err) ? new ConnectionError(err as Error) : err;
     }
   }
 }
 
-/** How the pg client reports a connection that broke under a query (it has no error class for it). */
-function lostConnection(err: unknown): boolean {
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || /^(Connection terminated|Client has encountered a connection error)/.test(String(message));
+/** A pg client, with the id of the server process behind it (pg's typings leave it out). */
+export type Connection = ClientBase & { processID: number };
+
+/** The pg client a transaction runs on: Sequelize keeps it there; its typings leave it out. */
+export function connectionOf(transaction: Transaction): Connection {
+  return (transaction as unknown as { connection: Connection }).connection;
+}
+
+/** `work` on a connection of the pool, given back whatever happens. */
+export async function withConnection<T>(sequelize: Sequelize, work: (client: Connection) => Promise<T>): Promise<T> {
+  const connection = await sequelize.connectionManager.getConnection({ type: "write" });
+  try {
+    return await work(connection as Connection);
+  } finally {
+    sequelize.connectionManager.releaseConnection(connection);
+  }
 }
 
 /** A statement with the values to run it with. */
@@ -63,13 +71,14 @@ export interface BoundStatement {
 const combined = new Map<string, SqlStatement>();
 
 /**
- * Data-modifying statements (INSERTs) as one: `WITH s0 AS (…), s1 AS (…) SELECT`, which PostgreSQL
- * runs atomically on its own, in one round trip, with no transaction to open and commit around it.
- * Each part's parameters are renumbered after those of the parts before it. Prepared when every part
- * may be.
+ * Data-modifying statements (INSERTs) as one: `WITH s0 AS (…), s1 AS (…) SELECT txid_current()`,
+ * which PostgreSQL runs atomically on its own, in one round trip, with no transaction to open and
+ * commit around it. It answers with the id of the transaction it ran in (`xid`): inside a
+ * transaction, what tells later whether that transaction committed should the connection break
+ * while committing. Each part's parameters are renumbered after those of the parts before it.
+ * Prepared when every part may be.
  */
-export function allAtOnce(parts: BoundStatement[]): BoundStatement {
-  if (parts.length === 1) return parts[0];
+export function allAtOnce(parts: BoundStatement[]): BoundStatement & { statement: SqlStatement<{ xid: string }> } {
   const names = parts.map(({ statement }) => statement.options.prepareAs);
   const key = names.every(Boolean) ? names.join(" + ") : parts.map(({ statement }) => statement.text).join(";");
   let statement = combined.get(key);
@@ -80,8 +89,8 @@ export function allAtOnce(parts: BoundStatement[]): BoundStatement {
       offset += values.length;
       return `s${i} AS (${text})`;
     });
-    statement = new SqlStatement(`WITH ${ctes.join(", ")} SELECT`, names.every(Boolean) ? { prepareAs: key } : {});
+    statement = new SqlStatement(`WITH ${ctes.join(", ")} SELECT txid_current()::text AS xid`, names.every(Boolean) ? { prepareAs: key } : {});
     combined.set(key, statement);
   }
-  return { statement, values: parts.flatMap(({ values }) => values) };
+  return { statement: statement as SqlStatement<{ xid: string }>, values: parts.flatMap(({ values }) => values) };
 }

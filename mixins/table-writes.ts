@@ -1,4 +1,5 @@
 import type { Model, ModelStatic, Transaction } from "sequelize";
+import type { CommitWitness } from "./commit-outcome";
 import { SqlStatement, type BoundStatement } from "./sql-statement";
 
 const quoted = (name: string) => `"${name}"`;
@@ -18,6 +19,7 @@ export class TableWrites {
   private readonly table: string;
   private readonly inserting: SqlStatement;
   private readonly locking: Map<string, SqlStatement>;
+  private readonly finding: SqlStatement;
 
   constructor(model: ModelStatic<Model>) {
     this.columns = Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]);
@@ -27,6 +29,7 @@ export class TableWrites {
       prepareAs: `insert ${this.table}`,
     });
     this.locking = new Map();
+    this.finding = new SqlStatement(`SELECT 1 FROM ${this.table} WHERE id = $1`);
   }
 
   /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
@@ -40,6 +43,11 @@ export class TableWrites {
     if (rows.length === 0) return undefined;
     const now = new Date();
     return { statement: this.inserting, values: [this.records(rows, { createdAt: now, updatedAt: now })] };
+  }
+
+  /** Tells whether the row with primary key `id` is stored: the witness of a statement that inserted it. */
+  stored(id: string): CommitWitness {
+    return async (client) => (await this.finding.runOn(client, [id])).length > 0;
   }
 
   /**

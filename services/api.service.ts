@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import bytes from "bytes";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
-import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
+import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
 import { MAX_PAGE_SIZE } from "../contracts/paging";
 import { PROBE_OPTIONS } from "../mixins/probe";
 import { checkPagesFit, transportLimits } from "../mixins/transport-limits";
-import { toHttpError } from "./gateway/http-errors";
+import { integerFromEnv } from "../mixins/env";
+import { Admission } from "./gateway/admission";
+import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
 import { openApiDocument } from "./gateway/openapi";
 import { requireJsonBody } from "./gateway/require-json";
@@ -17,6 +19,11 @@ const BACKENDS = ["orders", "invoices"] as const;
 
 const OPENAPI = openApiDocument(ROUTES);
 const BODY_LIMIT = process.env.BODY_LIMIT ?? "64kb";
+const REQUEST_TIMEOUT_MS = integerFromEnv("REQUEST_TIMEOUT_MS", 10_000, { min: 1 });
+const ADMISSION = new Admission({
+  maxInFlight: integerFromEnv("GATEWAY_MAX_IN_FLIGHT", 200, { min: 1 }),
+  maxWaitMs: integerFromEnv("GATEWAY_MAX_WAIT_MS", Math.round(REQUEST_TIMEOUT_MS / 5), { min: 1 }),
+});
 
 /**
  * The REST gateway (ARCHITECTURE §3). Only the routes of gateway/routes.ts are reachable over HTTP
@@ -41,9 +48,14 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
           json: { strict: true, limit: BODY_LIMIT },
           urlencoded: false,
         },
-        onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingMessage) {
+        onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
           requireJsonBody(req);
           ctx.meta.idempotencyKey = idempotencyKey(req);
+          // The gateway's own actions (probes, the document) are never turned away.
+          const action = req.$action.name!;
+          if (action.startsWith(`${this.name}.`)) return;
+          ADMISSION.admit(action, req);
+          res.once("close", () => ADMISSION.release(action, req));
         },
       },
     ],
@@ -110,7 +122,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
       if (httpError.code === 500) this.logger.error(`${req.method} ${req.url} failed:`, err);
       if (httpError.code === 503) {
         this.logger.warn(`${req.method} ${req.url}: ${httpError.type}`, httpError.data);
-        res.setHeader("Retry-After", "5");
+        res.setHeader("Retry-After", String(retryAfterSeconds(httpError.type)));
       }
       return this.sendError(req, res, httpError);
     },

@@ -14,8 +14,9 @@ interface BodyParserError {
 
 /**
  * The error a client sees: client errors pass through (validation details trimmed to
- * `{ field, message, type }`), an absent service is a 503, body-parser failures are 400/413,
- * and anything else is a bare 500 that tells nothing of the internals.
+ * `{ field, message, type }`), an absent service is a 503, a service at capacity (its admission
+ * queue full) a 503 `OVERLOADED`, body-parser failures are 400/413, and anything else is a bare
+ * 500 that tells nothing of the internals.
  */
 export function toHttpError(err: unknown): Errors.MoleculerError {
   // body-parser's errors, possibly already wrapped by moleculer-web, keep their `type`.
@@ -32,6 +33,9 @@ export function toHttpError(err: unknown): Errors.MoleculerError {
     return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", validationDetails(err.data));
   }
   if (err instanceof Errors.MoleculerError) {
+    if (err.type === "QUEUE_FULL") {
+      return new Errors.MoleculerError("The service is at capacity; nothing was done, retry later", 503, "OVERLOADED");
+    }
     if (err.code !== 503 && isUnavailable(err)) {
       return new Errors.MoleculerError("Service temporarily unavailable, retry later", 503, "SERVICE_UNAVAILABLE", {
         reason: err.type,
@@ -69,4 +73,12 @@ export function validationDetails(failures: unknown): FieldError[] {
         return { field: path, message: `The '${path}' field is not allowed.`, type };
       });
   });
+}
+
+/** Refusals of work that was not started: the client may retry soon. */
+const BUSY = new Set(["OVERLOADED", "DEADLINE_EXCEEDED", "DATABASE_BUSY"]);
+
+/** Seconds a client should wait before retrying a 503 of this type. */
+export function retryAfterSeconds(type: string): number {
+  return BUSY.has(type) ? 1 : 5;
 }

@@ -11,6 +11,7 @@ import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/ord
 import type { HttpMeta } from "../../contracts/http";
 import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoicesParams } from "../../contracts/invoices";
 import { idParams, type IdParams } from "../../contracts/paging";
+import { admission } from "../../mixins/admission";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import type { Consumed } from "../../mixins/message-batches";
 import { SqlStatement } from "../../mixins/sql-statement";
@@ -72,6 +73,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   actions: {
     /** GET /invoices — newest first, filtered by order, customer and status. */
     list: {
+      ...admission(),
       params: listInvoicesParams,
       handler(ctx: Context<ListInvoicesParams>) {
         const { orderId, customerId, status, page, pageSize } = ctx.params;
@@ -84,6 +86,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * order `paid`. 409 if void or already paid. Honours `Idempotency-Key`.
      */
     pay: {
+      ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Invoice> {
         const { body } = await this.idempotent(ctx, async (transaction) => {
@@ -97,7 +100,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
             paidAt: new Date(invoice.paidAt!).toISOString(),
           });
           return invoice;
-        });
+        }, { locks: ctx.params.id });
         return body;
       },
     },

@@ -15,6 +15,7 @@ import {
   type OrderStatus,
 } from "../../contracts/orders";
 import { idParams, type IdParams } from "../../contracts/paging";
+import { admission } from "../../mixins/admission";
 import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
 import { notYet } from "../../mixins/messaging.mixin";
 import type { HttpMeta } from "../../contracts/http";
@@ -48,6 +49,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      * `order.created` event (outbox). Honours `Idempotency-Key`.
      */
     create: {
+      ...admission(),
       params: createOrderParams,
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
         const { body: order, replayed } = await this.appendOnly(ctx, async (unit) => {
@@ -86,6 +88,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
 
     /** GET /orders — newest first, filtered by customer, status and creation time. */
     list: {
+      ...admission(),
       params: listOrdersParams,
       handler(ctx: Context<ListOrdersParams>) {
         const { customerId, status, createdFrom, createdTo, page, pageSize } = ctx.params;
@@ -114,6 +117,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      * makes invoices void its invoice. 409 once paid (or cancelled). Honours `Idempotency-Key`.
      */
     cancel: {
+      ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Order> {
         const { body } = await this.idempotent(ctx, async (transaction) => {
@@ -126,7 +130,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
             cancelledAt: new Date(order.updatedAt).toISOString(),
           });
           return order;
-        });
+        }, { locks: ctx.params.id });
         return body;
       },
     },

@@ -35,10 +35,17 @@ describe("allAtOnce", () => {
       { statement: note, values: [1, "first"] },
       { statement: tag, values: [7] },
     ]);
-    expect(statement.text).toBe("WITH s0 AS (INSERT INTO notes (id, body) VALUES ($1, $2)), s1 AS (INSERT INTO tags (id) VALUES ($3)) SELECT");
+    expect(statement.text).toBe(
+      "WITH s0 AS (INSERT INTO notes (id, body) VALUES ($1, $2)), s1 AS (INSERT INTO tags (id) VALUES ($3)) SELECT txid_current()::text AS xid",
+    );
     expect(statement.options.prepareAs).toBe("note + tag");
     await statement.runAlone(sequelize, values);
     expect(await rows()).toEqual({ notes: [{ id: 1, body: "first" }], tags: [{ id: 7 }] });
+  });
+
+  it("answers with the id of the transaction it ran in, whose outcome PostgreSQL can tell later", async () => {
+    const [{ xid }] = await sequelize.transaction((transaction) => allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(transaction, [5, "kept"]));
+    expect(await queryDatabase(database, "SELECT txid_status($1::bigint) AS status", [xid])).toEqual([{ status: "committed" }]);
   });
 
   it("writes all or nothing", async () => {

@@ -1,6 +1,7 @@
 import { Errors } from "moleculer";
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError } from "sequelize";
-import { toServiceError } from "../../mixins/database-errors";
+import { isLostConnection, isTransient, toServiceError } from "../../mixins/database-errors";
+import { retryTransient } from "../../mixins/transient-retry";
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, sql: "SELECT 1", parameters: [] });
 
@@ -17,10 +18,52 @@ describe("toServiceError", () => {
   });
 
   it.each([
+    ["a deadlock (40P01)", new DatabaseError(pgError("40P01") as never)],
+    ["a serialization failure (40001)", new DatabaseError(pgError("40001") as never)],
+  ])("turns %s that outlived its retries into a retryable 503 DATABASE_BUSY", (_name, err) => {
+    expect(isTransient(err)).toBe(true);
+    expect(toServiceError(err)).toMatchObject({ code: 503, type: "DATABASE_BUSY", retryable: true });
+  });
+
+  it.each([
+    ["a socket closed under a query", new DatabaseError(Object.assign(new Error("Connection terminated unexpectedly"), { sql: "COMMIT" }) as never), true],
+    ["a session ended by the server (57P01)", new DatabaseError(pgError("57P01") as never), true],
+    ["a reset socket", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), true],
+    ["a unique violation", new UniqueConstraintError({}), false],
+    ["a deadlock", new DatabaseError(pgError("40P01") as never), false],
+  ])("tells %s lost the connection: %s", (_name, err, lost) => {
+    expect(isLostConnection(err)).toBe(lost);
+  });
+
+  it.each([
     ["a syntax error (42601)", new DatabaseError(pgError("42601") as never)],
     ["a unique violation", new UniqueConstraintError({})],
     ["a client error", new Errors.MoleculerClientError("nope", 409, "ILLEGAL_TRANSITION")],
   ])("leaves %s as it is", (_name, err) => {
     expect(toServiceError(err)).toBe(err);
+  });
+});
+
+describe("retryTransient", () => {
+  const deadlock = () => new DatabaseError(pgError("40P01") as never);
+
+  it("runs the work again after a lost race or a connection broken before the commit, and returns its result", async () => {
+    let runs = 0;
+    const result = await retryTransient(async () => {
+      runs++;
+      if (runs === 1) throw deadlock();
+      if (runs === 2) throw new ConnectionRefusedError(pgError("ECONNREFUSED") as never);
+      return "done";
+    });
+    expect({ result, runs }).toEqual({ result: "done", runs: 3 });
+  });
+
+  it("gives up after the attempts allowed, and never retries anything else", async () => {
+    let runs = 0;
+    await expect(retryTransient(async () => (runs++, Promise.reject(deadlock())), { attempts: 4, baseMs: 1 })).rejects.toBeInstanceOf(DatabaseError);
+    expect(runs).toBe(4);
+    runs = 0;
+    await expect(retryTransient(async () => (runs++, Promise.reject(new UniqueConstraintError({}))))).rejects.toBeInstanceOf(UniqueConstraintError);
+    expect(runs).toBe(1);
   });
 });

@@ -53,11 +53,15 @@ describe("moleculer.config", () => {
     expect(check({ type: "REQUEST_TIMEOUT" } as never)).toBe(false);
   });
 
-  it("opens the circuit on server-side failures only", () => {
+  it("opens the circuit on server-side failures only, not on the refusals of admission control", () => {
     const { circuitBreaker } = loadConfig({}).config;
     expect(circuitBreaker).toMatchObject({ enabled: true });
-    expect(circuitBreaker!.check!({ code: 503 } as never)).toBe(true);
+    expect(circuitBreaker!.check!({ code: 503, type: "DATABASE_UNAVAILABLE" } as never)).toBe(true);
+    expect(circuitBreaker!.check!({ code: 504, type: "REQUEST_TIMEOUT" } as never)).toBe(true);
     expect(circuitBreaker!.check!({ code: 422 } as never)).toBe(false);
+    for (const type of ["QUEUE_FULL", "DEADLINE_EXCEEDED", "DATABASE_BUSY"]) {
+      expect(circuitBreaker!.check!({ code: type === "QUEUE_FULL" ? 429 : 503, type } as never)).toBe(false);
+    }
   });
 
   it("logs JSON through Pino in production", () => {

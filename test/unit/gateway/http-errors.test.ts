@@ -1,5 +1,5 @@
 import { Errors } from "moleculer";
-import { toHttpError, validationDetails } from "../../../services/gateway/http-errors";
+import { retryAfterSeconds, toHttpError, validationDetails } from "../../../services/gateway/http-errors";
 
 describe("toHttpError", () => {
   it("turns body-parser failures into 400 and 413", () => {
@@ -24,6 +24,14 @@ describe("toHttpError", () => {
   it("maps a lost broker connection (502, retryable) to 503", () => {
     const disconnected = new Errors.MoleculerRetryableError("The broker's transporter has disconnected.", 502, "BAD_GATEWAY");
     expect(toHttpError(disconnected)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: "BAD_GATEWAY" } });
+  });
+
+  it("answers a full admission queue with 503 OVERLOADED, to retry soon", () => {
+    const full = new Errors.QueueIsFullError({ action: "orders.create", nodeID: "orders-1" });
+    expect(toHttpError(full)).toMatchObject({ code: 503, type: "OVERLOADED" });
+    expect(retryAfterSeconds("OVERLOADED")).toBe(1);
+    expect(retryAfterSeconds("DEADLINE_EXCEEDED")).toBe(1);
+    expect(retryAfterSeconds("DATABASE_UNAVAILABLE")).toBe(5);
   });
 
   it("keeps a service's own 503", () => {
