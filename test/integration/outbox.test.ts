@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "moleculer";
 import { Sequelize } from "sequelize";
 import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
@@ -7,11 +8,12 @@ import { Inbox } from "../../mixins/inbox";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
 import { migrate } from "../../mixins/migrations";
 import { Outbox, type OutgoingMessage } from "../../mixins/outbox";
+import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
 // The relay's and the inbox's SQL against the real PostgreSQL: what one statement claims, backs off,
-// acknowledges and deduplicates.
+// acknowledges and deduplicates, and what concurrent acknowledgements leave.
 const database = `${runId()}_outbox`;
 let sequelize: Sequelize;
 let outbox: Outbox;
@@ -117,6 +119,45 @@ describe("Outbox", () => {
     expect(await row(a.id)).toBeUndefined();
     expect(await row(b.id)).toMatchObject({ acked_by: ["invoices"] });
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
+  });
+});
+
+describe("Acknowledgements of several groups", () => {
+  /** A second pool: the other group's acknowledgements travel on connections of their own. */
+  let other: Sequelize;
+  beforeAll(() => {
+    other = new Sequelize(databaseUrl(database), { logging: false });
+  });
+  afterAll(() => other.close());
+  beforeEach(() => queryDatabase(database, "TRUNCATE outbox"));
+
+  it("deletes every message once both groups have acknowledged it, however their acknowledgements interleave", async () => {
+    const messages = Array.from({ length: 200 }, orderCreated);
+    await add(outgoing(messages, ["invoices", "audit"]), 0);
+    const audit = new Outbox(other);
+    for (const [i, { id }] of messages.entries()) {
+      const both = [() => outbox.acknowledge([id], "invoices"), () => audit.acknowledge([id], "audit")];
+      await Promise.all(i % 2 === 0 ? both.map((ack) => ack()) : both.reverse().map((ack) => ack()));
+    }
+    expect(await queryDatabase(database, "SELECT count(*)::int AS stranded FROM outbox")).toEqual([{ stranded: 0 }]);
+  });
+
+  it("a relay pass deletes a message every group acknowledged that is still there, and sends it to nobody", async () => {
+    const [stranded, owed] = [orderCreated(), orderCreated()];
+    await add(outgoing([stranded, owed], ["invoices", "audit"]), 0);
+    await queryDatabase(database, "UPDATE outbox SET acked_by = '{audit,invoices}' WHERE id = $1", [stranded.id]);
+    const sent: string[] = [];
+    const relay = new Relay(
+      outbox,
+      { knownGroups: () => ["invoices", "audit"], emit: async (_type, envelopes) => void sent.push(...envelopes.map((e) => e.id)) },
+      { ...relayOptionsFromEnv({}), pollMs: 60_000 },
+      { warn: () => undefined, error: () => undefined } as unknown as Logger,
+    );
+    relay.start();
+    await relay.stop();
+    expect(sent).toEqual([owed.id]);
+    expect(await row(stranded.id)).toBeUndefined();
+    expect(await row(owed.id)).toMatchObject({ attempts: 1 });
   });
 });
 
