@@ -12,7 +12,8 @@ import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope
 import { idParams, type IdParams } from "../contracts/paging";
 import { currentTraceparent, outsideTrace } from "./trace-context";
 import { sendInTraces } from "./tracing.middleware";
-import { Inbox } from "./inbox";
+import type { Purged } from "./expired-rows";
+import { Inbox, inboxRetentionDays } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
@@ -38,6 +39,8 @@ export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
+  /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
+  purgeInbox(): Promise<Purged>;
   /**
    * Runs `work` in a transaction; at its end the rows `rows` names (if any) and the outbox rows of the
    * events it published go in as one statement, and the events are emitted right after the commit
@@ -71,7 +74,7 @@ export interface MessagingMethods {
  */
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
-  const inbox = new Inbox();
+  const inbox = new Inbox(sequelize, inboxRetentionDays());
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
@@ -155,6 +158,10 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         };
         this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
         void update().catch(() => undefined);
+      },
+
+      purgeInbox(): Promise<Purged> {
+        return inbox.purgeExpired();
       },
 
       transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T> {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   sequelize = new Sequelize(databaseUrl(database), { logging: false });
   await migrate(sequelize, [messagingTables("001-messaging"), outboxKeepsOnlyPending("002-outbox-keeps-only-pending")], "outbox-test");
   outbox = new Outbox(sequelize);
-  inbox = new Inbox();
+  inbox = new Inbox(sequelize, 7);
 });
 
 afterAll(async () => {
