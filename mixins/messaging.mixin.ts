@@ -10,6 +10,7 @@ import {
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
+import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { currentTraceparent, outsideTrace } from "./trace-context";
 import { sendInTraces } from "./tracing.middleware";
 import type { Purged } from "./expired-rows";
@@ -39,6 +40,8 @@ export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
+  /** Makes the pending messages owed to a consumer group that `node` serves due now, and kicks the relay. */
+  bringForwardFor(node: NodeInfo): Promise<void>;
   /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
   purgeInbox(): Promise<Purged>;
   /**
@@ -131,10 +134,18 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         },
       },
 
-      /** A node (re)joined: whatever waits for it is due now, not after its backoff. */
-      async "$node.connected"() {
-        await outbox.makeAllDue();
-        this.relay.kick();
+      /** A node (re)joined: what waits for a consumer group it serves is due now, not after its backoff. */
+      "$node.connected": {
+        handler(ctx: Context<{ node: NodeInfo }>) {
+          return this.bringForwardFor(ctx.params.node);
+        },
+      },
+
+      /** A node announced its services anew: its first announcement may come before its services have started. */
+      "$node.updated": {
+        handler(ctx: Context<{ node: NodeInfo }>) {
+          return this.bringForwardFor(ctx.params.node);
+        },
       },
     },
 
@@ -158,6 +169,14 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         };
         this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
         void update().catch(() => undefined);
+      },
+
+      async bringForwardFor(node: NodeInfo): Promise<void> {
+        const groups = groupsServedBy(node);
+        if (groups.length === 0) return;
+        const due = await outbox.makeDueFor(groups);
+        if (due > 0) this.logger.info(`Node ${node.id} serves ${groups.join(", ")}: ${due} pending message(s) due now`);
+        this.relay.kick();
       },
 
       purgeInbox(): Promise<Purged> {

@@ -148,12 +148,21 @@ export class Outbox {
     await DELETE_DELIVERED.runAlone(this.sequelize, [ids]);
   }
 
-  /** Brings every pending message forward, e.g. when a consumer node has just joined. */
-  makeAllDue() {
-    return this.sequelize.query(
-      `UPDATE outbox SET next_attempt_at = now()
-       WHERE parked_at IS NULL AND next_attempt_at > now()`,
+  /**
+   * Brings forward the pending messages that one of `groups` has yet to acknowledge, e.g. when a node
+   * serving them has just joined; returns how many.
+   */
+  async makeDueFor(groups: string[]): Promise<number> {
+    const [{ count }] = await this.sequelize.query<{ count: number }>(
+      `WITH due AS (
+         UPDATE outbox SET next_attempt_at = now()
+         WHERE parked_at IS NULL AND next_attempt_at > now()
+           AND EXISTS (SELECT 1 FROM unnest(consumers) AS g WHERE g IN (:groups) AND g <> ALL (acked_by))
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM due`,
+      { replacements: { groups }, type: QueryTypes.SELECT },
     );
+    return count;
   }
 
   /** Two partial-index scans: cheap enough for every readiness probe. */

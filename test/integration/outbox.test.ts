@@ -109,6 +109,16 @@ describe("Outbox", () => {
     });
   });
 
+  it("brings forward only what a group among those given has yet to acknowledge", async () => {
+    const [owed, ackedByIt, notItsOwn, parked] = [orderCreated(), orderCreated(), orderCreated(), orderCreated()];
+    await add([...outgoing([owed, parked], ["invoices"]), ...outgoing([ackedByIt], ["invoices", "audit"]), ...outgoing([notItsOwn], ["audit"])], 60_000);
+    await outbox.acknowledge([ackedByIt.id], "invoices");
+    await queryDatabase(database, "UPDATE outbox SET parked_at = now() WHERE id = $1", [parked.id]);
+    expect(await outbox.makeDueFor(["invoices", "reporting"])).toBe(1);
+    expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([owed.id]);
+    for (const waiting of [ackedByIt, notItsOwn, parked]) expect(Math.round((await row(waiting.id)).due_in_ms / 1_000)).toBe(60);
+  });
+
   it("records a batch's acknowledgement by a group, once, and deletes a message once every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     await add(outgoing([a, b], ["invoices", "audit"]), 0);
