@@ -17,6 +17,7 @@ import type { HttpMeta } from "../contracts/http";
 import { toServiceError } from "./database-errors";
 import { unreachableConsumers } from "./event-consumers";
 import { CommandBatches } from "./command-batches";
+import { purgeAll } from "./expired-rows";
 import { IdempotencyKeys, type Remembered } from "./idempotency";
 import { TableWrites, type RowChanges } from "./table-writes";
 import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
@@ -25,6 +26,9 @@ import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
 import { admission } from "./admission";
 import { integerFromEnv } from "./env";
+
+/** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
@@ -236,11 +240,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
       if (process.env.OUTBOX_RELAY_ENABLED !== "false") this.relay.start();
       this.startOutboxGauges();
-      this.keyPurge = setInterval(() => idempotencyKeys.purgeExpired().catch(() => undefined), 60 * 60 * 1000);
+      const purges = { "Idempotency-Keys": () => idempotencyKeys.purgeExpired(), "inbox records": () => this.purgeInbox() };
+      this.purges = setInterval(() => void purgeAll(purges, this.logger), PURGE_INTERVAL_MS);
     },
 
     stopped() {
-      clearInterval(this.keyPurge);
+      clearInterval(this.purges);
     },
   };
   // moleculer-db's settings type shares no key with Moleculer's own, hence the cast.

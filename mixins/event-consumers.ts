@@ -11,3 +11,24 @@ export function unreachableConsumers(broker: ServiceBroker, contracts: readonly 
     return contract.consumers.filter((group) => !known.includes(group)).map((group) => `${contract.name} → ${group}`);
   });
 }
+
+/** A node as Moleculer describes it to the others (its INFO): its services and their event handlers. */
+export interface NodeInfo {
+  id: string;
+  services?: Array<{ name: string; events?: Record<string, { group?: string }> }>;
+}
+
+/**
+ * The consumer groups a node serves: the group of each of its services' event handlers, which is the
+ * service's name unless the handler names another (Moleculer's rule). Handlers of Moleculer's own
+ * events (`$node.connected`…) make no consumer of integration events.
+ */
+export function groupsServedBy(node: NodeInfo): string[] {
+  const groups = new Set<string>();
+  for (const service of node.services ?? []) {
+    for (const [event, { group }] of Object.entries(service.events ?? {})) {
+      if (!event.startsWith("$")) groups.add(group ?? service.name);
+    }
+  }
+  return [...groups];
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Errors } from "moleculer";
 import type { Sequelize, Transaction } from "sequelize";
+import { ExpiredRows, type Purged } from "./expired-rows";
 import type { UnitOfWork } from "./pending-writes";
 import { SqlStatement } from "./sql-statement";
 
@@ -52,8 +53,6 @@ const REMEMBER = new SqlStatement(
    FROM jsonb_to_recordset($1::jsonb) AS r (key varchar, body jsonb) WHERE k.key = r.key AND k.key = ANY ($2::varchar[])`,
 );
 
-const PURGE = new SqlStatement(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${RETENTION}'`);
-
 function reused(): Errors.MoleculerClientError {
   return new Errors.MoleculerClientError("This Idempotency-Key was used with a different request", 409, "IDEMPOTENCY_KEY_REUSED", {
     field: "Idempotency-Key",
@@ -66,7 +65,11 @@ function reused(): Errors.MoleculerClientError {
  * Concurrent duplicates meet at the primary key: the second waits for the first to commit and replays.
  */
 export class IdempotencyKeys {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly expired: ExpiredRows;
+
+  constructor(sequelize: Sequelize) {
+    this.expired = new ExpiredRows(sequelize, "idempotency_keys", "key", "created_at");
+  }
 
   /**
    * Runs a batch of requests in one unit of work, each once per key (`requests[i]` is request i's,
@@ -98,8 +101,8 @@ export class IdempotencyKeys {
   }
 
   /** Forgets keys older than the retention window. */
-  purgeExpired(): Promise<unknown> {
-    return PURGE.runAlone(this.sequelize, []);
+  purgeExpired(batchSize?: number): Promise<Purged> {
+    return this.expired.purge(RETENTION, batchSize);
   }
 
   private async claim(requests: KeyedRequest[], transaction: Transaction): Promise<Set<string>> {

@@ -1,4 +1,6 @@
-import type { Transaction } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
+import { integerFromEnv } from "./env";
+import { ExpiredRows, type Purged } from "./expired-rows";
 import { SqlStatement } from "./sql-statement";
 
 /** Ids go in sorted, so two batches sharing some never deadlock. */
@@ -9,8 +11,22 @@ const RECORD = new SqlStatement<{ message_id: string }>(
   { prepareAs: "inbox record" },
 );
 
+/** How many days the inbox remembers a message: its deduplication window (NServiceBus's default). */
+export function inboxRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  return integerFromEnv("INBOX_RETENTION_DAYS", 7, { min: 1 }, env);
+}
+
 /** The messages this service has applied, recorded in the same transaction as their effect. */
 export class Inbox {
+  private readonly expired: ExpiredRows;
+
+  constructor(
+    sequelize: Sequelize,
+    private readonly retentionDays: number,
+  ) {
+    this.expired = new ExpiredRows(sequelize, "inbox", "message_id", "received_at");
+  }
+
   /**
    * Records the messages of one type; returns the ids seen for the first time in this transaction's
    * view (the others are duplicates).
@@ -18,5 +34,10 @@ export class Inbox {
   async record(ids: string[], type: string, transaction: Transaction): Promise<Set<string>> {
     const inserted = await RECORD.run(transaction, [ids, type]);
     return new Set(inserted.map((row) => row.message_id));
+  }
+
+  /** Forgets the messages received before the deduplication window: one arriving again is new to it. */
+  purgeExpired(batchSize?: number): Promise<Purged> {
+    return this.expired.purge(`${this.retentionDays} days`, batchSize);
   }
 }

@@ -59,3 +59,10 @@ export const outboxKeepsOnlyPending = (name: string): SqlMigration => ({
     CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE delivered_at IS NULL AND parked_at IS NULL;
   `,
 });
+
+/** The inbox's purge finds the records past the deduplication window by when they were received. */
+export const inboxReceivedAtIndex = (name: string): SqlMigration => ({
+  name,
+  up: `CREATE INDEX inbox_received_at_idx ON inbox (received_at);`,
+  down: `DROP INDEX inbox_received_at_idx;`,
+});

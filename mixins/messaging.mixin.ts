@@ -10,9 +10,11 @@ import {
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
 import { idParams, type IdParams } from "../contracts/paging";
+import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { currentTraceparent, outsideTrace } from "./trace-context";
 import { sendInTraces } from "./tracing.middleware";
-import { Inbox } from "./inbox";
+import type { Purged } from "./expired-rows";
+import { Inbox, inboxRetentionDays } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
@@ -40,6 +42,10 @@ export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
   /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
   startOutboxGauges(): void;
+  /** Makes the pending messages owed to a consumer group that `node` serves due now, and kicks the relay. */
+  bringForwardFor(node: NodeInfo): Promise<void>;
+  /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
+  purgeInbox(): Promise<Purged>;
   /**
    * Runs `work` in a transaction; at its end the rows `rows` names (if any) and the outbox rows of the
    * events it published go in as one statement, and the events are emitted right after the commit
@@ -81,7 +87,7 @@ export interface MessagingMethods {
  */
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
-  const inbox = new Inbox();
+  const inbox = new Inbox(sequelize, inboxRetentionDays());
   const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
@@ -138,10 +144,18 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         },
       },
 
-      /** A node (re)joined: whatever waits for it is due now, not after its backoff. */
-      async "$node.connected"() {
-        await outbox.makeAllDue();
-        this.relay.kick();
+      /** A node (re)joined: what waits for a consumer group it serves is due now, not after its backoff. */
+      "$node.connected": {
+        handler(ctx: Context<{ node: NodeInfo }>) {
+          return this.bringForwardFor(ctx.params.node);
+        },
+      },
+
+      /** A node announced its services anew: its first announcement may come before its services have started. */
+      "$node.updated": {
+        handler(ctx: Context<{ node: NodeInfo }>) {
+          return this.bringForwardFor(ctx.params.node);
+        },
       },
     },
 
@@ -165,6 +179,18 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         };
         this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
         void update().catch(() => undefined);
+      },
+
+      async bringForwardFor(node: NodeInfo): Promise<void> {
+        const groups = groupsServedBy(node);
+        if (groups.length === 0) return;
+        const due = await outbox.makeDueFor(groups);
+        if (due > 0) this.logger.info(`Node ${node.id} serves ${groups.join(", ")}: ${due} pending message(s) due now`);
+        this.relay.kick();
+      },
+
+      purgeInbox(): Promise<Purged> {
+        return inbox.purgeExpired();
       },
 
       transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T> {

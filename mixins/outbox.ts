@@ -52,13 +52,25 @@ const ADD = new SqlStatement(
  * Group `$2` has applied messages `$1`. One every group has applied is delivered and goes: a DELETE
  * costs PostgreSQL less than marking it (an UPDATE that leaves the pending index is never HOT), and
  * the outbox keeps only what is still owed. The others record the group.
+ *
+ * The DELETE sees the rows as committed when the statement began; another group's acknowledgement
+ * committed since is seen only by the UPDATE, which waits for the row and appends to its latest
+ * version. So when the last two groups acknowledge at the same moment neither DELETE fires: the
+ * UPDATE returns the messages its append made delivered, for a second statement to delete (one
+ * statement cannot delete a row version it has just written).
  */
-const ACKNOWLEDGE = new SqlStatement(
+const ACKNOWLEDGE = new SqlStatement<{ id: string }>(
   `WITH delivered AS (
-     DELETE FROM outbox WHERE id = ANY ($1::uuid[]) AND consumers <@ array_append(acked_by, $2::text) RETURNING id)
-   UPDATE outbox SET acked_by = array_append(acked_by, $2::text)
-   WHERE id = ANY ($1::uuid[]) AND NOT ($2::text = ANY (acked_by)) AND id NOT IN (SELECT id FROM delivered)`,
+     DELETE FROM outbox WHERE id = ANY ($1::uuid[]) AND consumers <@ array_append(acked_by, $2::text) RETURNING id),
+   acknowledged AS (
+     UPDATE outbox SET acked_by = array_append(acked_by, $2::text)
+     WHERE id = ANY ($1::uuid[]) AND NOT ($2::text = ANY (acked_by)) AND id NOT IN (SELECT id FROM delivered)
+     RETURNING id, consumers <@ acked_by AS delivered)
+   SELECT id FROM acknowledged WHERE delivered`,
 );
+
+/** Of messages `$1`, deletes those every group has acknowledged. */
+const DELETE_DELIVERED = new SqlStatement(`DELETE FROM outbox WHERE id = ANY ($1::uuid[]) AND consumers <@ acked_by`);
 
 /** SQL over the `outbox` table; every function runs in the caller's transaction when given one. */
 export class Outbox {
@@ -122,17 +134,35 @@ export class Outbox {
     );
   }
 
-  /** A consumer group has applied these messages: those every group has applied are deleted. */
-  acknowledge(ids: string[], group: string): Promise<unknown> {
-    return ACKNOWLEDGE.runAlone(this.sequelize, [ids, group]);
+  /**
+   * A consumer group has applied these messages: those every group has applied are deleted. One
+   * round trip, and a second only for messages whose last two groups acknowledged at the same moment.
+   */
+  async acknowledge(ids: string[], group: string): Promise<void> {
+    const delivered = await ACKNOWLEDGE.runAlone(this.sequelize, [ids, group]);
+    if (delivered.length > 0) await this.deleteDelivered(delivered.map((row) => row.id));
   }
 
-  /** Brings every pending message forward, e.g. when a consumer node has just joined. */
-  makeAllDue() {
-    return this.sequelize.query(
-      `UPDATE outbox SET next_attempt_at = now()
-       WHERE parked_at IS NULL AND next_attempt_at > now()`,
+  /** Deletes those of the messages that every group has acknowledged. */
+  async deleteDelivered(ids: string[]): Promise<void> {
+    await DELETE_DELIVERED.runAlone(this.sequelize, [ids]);
+  }
+
+  /**
+   * Brings forward the pending messages that one of `groups` has yet to acknowledge, e.g. when a node
+   * serving them has just joined; returns how many.
+   */
+  async makeDueFor(groups: string[]): Promise<number> {
+    const [{ count }] = await this.sequelize.query<{ count: number }>(
+      `WITH due AS (
+         UPDATE outbox SET next_attempt_at = now()
+         WHERE parked_at IS NULL AND next_attempt_at > now()
+           AND EXISTS (SELECT 1 FROM unnest(consumers) AS g WHERE g IN (:groups) AND g <> ALL (acked_by))
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM due`,
+      { replacements: { groups }, type: QueryTypes.SELECT },
     );
+    return count;
   }
 
   /** Two partial-index scans: cheap enough for every readiness probe. */

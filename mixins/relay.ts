@@ -122,9 +122,12 @@ export class Relay {
   private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    const { batches, unreachable, oversized } = this.sort(
-      messages.map((message) => ({ envelope: message.envelope, groups: message.consumers.filter((group) => !message.acked_by.includes(group)) })),
-    );
+    const owed = messages.map((message) => ({ envelope: message.envelope, groups: message.consumers.filter((group) => !message.acked_by.includes(group)) }));
+    // Every group has acknowledged these, yet they are still here (the last acknowledgement's delete has
+    // yet to run, or never ran): there is nobody left to send them to, so they go instead of waiting for ever.
+    const delivered = owed.filter((message) => message.groups.length === 0).map((message) => message.envelope.id);
+    if (delivered.length > 0) await this.outbox.deleteDelivered(delivered);
+    const { batches, unreachable, oversized } = this.sort(owed.filter((message) => message.groups.length > 0));
     if (oversized.length > 0) {
       const limit = this.options.maxMessageBytes;
       this.logger.error(`Parked ${oversized.length} message(s) larger than the transporter carries (${limit} bytes): ${oversized.map((m) => m.id).join(", ")}`);

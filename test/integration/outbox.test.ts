@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "moleculer";
 import { Sequelize } from "sequelize";
 import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
@@ -7,11 +8,12 @@ import { Inbox } from "../../mixins/inbox";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
 import { migrate } from "../../mixins/migrations";
 import { Outbox, type OutgoingMessage } from "../../mixins/outbox";
+import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
 // The relay's and the inbox's SQL against the real PostgreSQL: what one statement claims, backs off,
-// acknowledges and deduplicates.
+// acknowledges and deduplicates, and what concurrent acknowledgements leave.
 const database = `${runId()}_outbox`;
 let sequelize: Sequelize;
 let outbox: Outbox;
@@ -22,7 +24,7 @@ beforeAll(async () => {
   sequelize = new Sequelize(databaseUrl(database), { logging: false });
   await migrate(sequelize, [messagingTables("001-messaging"), outboxKeepsOnlyPending("002-outbox-keeps-only-pending")], "outbox-test");
   outbox = new Outbox(sequelize);
-  inbox = new Inbox();
+  inbox = new Inbox(sequelize, 7);
 });
 
 afterAll(async () => {
@@ -107,6 +109,16 @@ describe("Outbox", () => {
     });
   });
 
+  it("brings forward only what a group among those given has yet to acknowledge", async () => {
+    const [owed, ackedByIt, notItsOwn, parked] = [orderCreated(), orderCreated(), orderCreated(), orderCreated()];
+    await add([...outgoing([owed, parked], ["invoices"]), ...outgoing([ackedByIt], ["invoices", "audit"]), ...outgoing([notItsOwn], ["audit"])], 60_000);
+    await outbox.acknowledge([ackedByIt.id], "invoices");
+    await queryDatabase(database, "UPDATE outbox SET parked_at = now() WHERE id = $1", [parked.id]);
+    expect(await outbox.makeDueFor(["invoices", "reporting"])).toBe(1);
+    expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([owed.id]);
+    for (const waiting of [ackedByIt, notItsOwn, parked]) expect(Math.round((await row(waiting.id)).due_in_ms / 1_000)).toBe(60);
+  });
+
   it("records a batch's acknowledgement by a group, once, and deletes a message once every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     await add(outgoing([a, b], ["invoices", "audit"]), 0);
@@ -117,6 +129,45 @@ describe("Outbox", () => {
     expect(await row(a.id)).toBeUndefined();
     expect(await row(b.id)).toMatchObject({ acked_by: ["invoices"] });
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
+  });
+});
+
+describe("Acknowledgements of several groups", () => {
+  /** A second pool: the other group's acknowledgements travel on connections of their own. */
+  let other: Sequelize;
+  beforeAll(() => {
+    other = new Sequelize(databaseUrl(database), { logging: false });
+  });
+  afterAll(() => other.close());
+  beforeEach(() => queryDatabase(database, "TRUNCATE outbox"));
+
+  it("deletes every message once both groups have acknowledged it, however their acknowledgements interleave", async () => {
+    const messages = Array.from({ length: 200 }, orderCreated);
+    await add(outgoing(messages, ["invoices", "audit"]), 0);
+    const audit = new Outbox(other);
+    for (const [i, { id }] of messages.entries()) {
+      const both = [() => outbox.acknowledge([id], "invoices"), () => audit.acknowledge([id], "audit")];
+      await Promise.all(i % 2 === 0 ? both.map((ack) => ack()) : both.reverse().map((ack) => ack()));
+    }
+    expect(await queryDatabase(database, "SELECT count(*)::int AS stranded FROM outbox")).toEqual([{ stranded: 0 }]);
+  });
+
+  it("a relay pass deletes a message every group acknowledged that is still there, and sends it to nobody", async () => {
+    const [stranded, owed] = [orderCreated(), orderCreated()];
+    await add(outgoing([stranded, owed], ["invoices", "audit"]), 0);
+    await queryDatabase(database, "UPDATE outbox SET acked_by = '{audit,invoices}' WHERE id = $1", [stranded.id]);
+    const sent: string[] = [];
+    const relay = new Relay(
+      outbox,
+      { knownGroups: () => ["invoices", "audit"], emit: async (_type, envelopes) => void sent.push(...envelopes.map((e) => e.id)) },
+      { ...relayOptionsFromEnv({}), pollMs: 60_000 },
+      { warn: () => undefined, error: () => undefined } as unknown as Logger,
+    );
+    relay.start();
+    await relay.stop();
+    expect(sent).toEqual([owed.id]);
+    expect(await row(stranded.id)).toBeUndefined();
+    expect(await row(owed.id)).toMatchObject({ attempts: 1 });
   });
 });
 

@@ -1,8 +1,11 @@
 import { ServiceBroker } from "moleculer";
 import type { Cluster } from "./cluster";
 
-/** A bare Moleculer node of the test's own in the cluster: to call internal actions or inject events. */
-export async function joinCluster(cluster: Cluster): Promise<ServiceBroker> {
+/**
+ * A bare Moleculer node of the test's own in the cluster (no service, so no consumer group): to call
+ * internal actions or inject events. It is started once the services `waitFor` are available.
+ */
+export async function joinCluster(cluster: Cluster, { waitFor = ["orders", "invoices"] } = {}): Promise<ServiceBroker> {
   const broker = new ServiceBroker({
     namespace: cluster.env.NAMESPACE,
     nodeID: `tester-${cluster.id}`,
@@ -10,6 +13,6 @@ export async function joinCluster(cluster: Cluster): Promise<ServiceBroker> {
     logger: false,
   });
   await broker.start();
-  await broker.waitForServices(["orders", "invoices"], 30_000);
+  await broker.waitForServices(waitFor, 30_000);
   return broker;
 }

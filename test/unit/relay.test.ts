@@ -33,16 +33,18 @@ describe("Relay", () => {
     const sent: Array<{ type: string; ids: string[]; groups: string[] }> = [];
     const waiting: string[][] = [];
     const parked: Array<{ id: string; reason: string }> = [];
+    const deleted: string[][] = [];
     const outbox = {
       claimDue: async () => due.splice(0),
       awaitConsumers: async (ids: string[]) => void waiting.push(ids),
       park: async (messages: Array<{ id: string; reason: string }>) => void parked.push(...messages),
+      deleteDelivered: async (ids: string[]) => void deleted.push(ids),
     } as unknown as Outbox;
     const ports = {
       knownGroups: (type: string) => known[type] ?? [],
       emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) => void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
     };
-    return { relay: new Relay(outbox, ports, { ...options, ...overrides }, { ...logger, error: () => undefined } as Logger), sent, waiting, parked };
+    return { relay: new Relay(outbox, ports, { ...options, ...overrides }, { ...logger, error: () => undefined } as Logger), sent, waiting, parked, deleted };
   }
 
   const pending = (envelope: EventEnvelope<unknown>, consumers: string[], acked_by: string[] = []): PendingMessage => ({
@@ -87,6 +89,19 @@ describe("Relay", () => {
       { type: "order.created", ids: [b.id], groups: ["invoices"] },
     ]);
     expect(waiting).toEqual([[d.id]]);
+  });
+
+  it("deletes a claimed message every group has acknowledged instead of sending it or waiting for a consumer", async () => {
+    const [a, b] = [created(), created()];
+    const { relay: r, sent, waiting, deleted } = relay({ "order.created": ["invoices"] }, [
+      pending(a, ["invoices", "audit"], ["audit", "invoices"]),
+      pending(b, ["invoices"], []),
+    ]);
+    r.start();
+    await r.stop();
+    expect(deleted).toEqual([[a.id]]);
+    expect(sent).toEqual([{ type: "order.created", ids: [b.id], groups: ["invoices"] }]);
+    expect(waiting).toEqual([]);
   });
 
   it("cuts batches by bytes as well as count, in order", async () => {
