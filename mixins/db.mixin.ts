@@ -115,7 +115,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
   const sequelize = new Sequelize(url, {
     logging: false,
-    pool: { max: Number(process.env.DB_POOL_MAX ?? 10), min: 0, acquire: 10_000, idle: 10_000 },
+    pool: { max: integerFromEnv("DB_POOL_MAX", 10, { min: 1 }), min: 0, acquire: 10_000, idle: 10_000 },
   });
   const idempotencyKeys = new IdempotencyKeys(sequelize);
   const notFound = (id: string | string[]) => new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });

@@ -20,13 +20,15 @@ import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
 import { commit, runAloneOrFindOut, type CommitWitness } from "./commit-outcome";
 import { allAtOnce, type BoundStatement } from "./sql-statement";
+import { integerFromEnv } from "./env";
 import { retryTransient } from "./transient-retry";
 import { Relay, relayOptionsFromEnv } from "./relay";
 
 const OUTBOX_GAUGES = {
   "outbox.pending": "Outbox messages some consumer has not acknowledged yet",
   "outbox.oldest_pending_seconds": "Age of the oldest pending outbox message",
-  "outbox.parked": "Outbox messages parked after repeated rejections",
+  "outbox.stuck": "Outbox messages pending for longer than OUTBOX_STUCK_AFTER_SECONDS",
+  "outbox.parked": "Outbox messages parked after repeated rejections, or too large to send",
 };
 
 /**
@@ -88,7 +90,8 @@ export interface MessagingMethods {
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const inbox = new Inbox(sequelize, inboxRetentionDays());
-  const maxFailures = Number(process.env.OUTBOX_MAX_FAILURES ?? 5);
+  const maxFailures = integerFromEnv("OUTBOX_MAX_FAILURES", 5, { min: 1 });
+  const stuckAfterSeconds = integerFromEnv("OUTBOX_STUCK_AFTER_SECONDS", 60, { min: 1 });
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsFromEnv();
   /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
@@ -161,7 +164,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
 
     methods: {
       outboxReport(): Promise<OutboxReport> {
-        return outbox.report();
+        return outbox.report(stuckAfterSeconds);
       },
 
       startOutboxGauges() {
@@ -171,10 +174,11 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           if (!metrics.getMetric(name)) metrics.register({ type: "gauge", name, description, labelNames: ["service"] });
         }
         const update = async () => {
-          const report = await outbox.report();
+          const report = await this.outboxReport();
           const labels = { service: this.name };
           metrics.set("outbox.pending", report.pending, labels);
           metrics.set("outbox.oldest_pending_seconds", report.oldestPendingSeconds, labels);
+          metrics.set("outbox.stuck", report.stuck, labels);
           metrics.set("outbox.parked", report.parked, labels);
         };
         this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
@@ -255,7 +259,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           transact: (work) => this.transact(work),
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
         },
-        Number(process.env.CONSUMER_BATCH_SIZE ?? 100),
+        integerFromEnv("CONSUMER_BATCH_SIZE", 100, { min: 1 }),
       );
       this.relay = new Relay(
         outbox,

@@ -23,6 +23,8 @@ export interface OutboxReport {
   pending: number;
   /** age of the oldest of them, 0 when none */
   oldestPendingSeconds: number;
+  /** those of them pending for longer than `OUTBOX_STUCK_AFTER_SECONDS` */
+  stuck: number;
   parked: number;
 }
 
@@ -165,18 +167,22 @@ export class Outbox {
     return count;
   }
 
-  /** Two partial-index scans: cheap enough for every readiness probe. */
-  async report(): Promise<OutboxReport> {
-    const [pending] = await this.sequelize.query<{ count: number; oldest: number | null }>(
-      `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float AS oldest
+  /**
+   * Two partial-index scans: cheap enough for every readiness probe. A message still pending
+   * `stuckAfterSeconds` after it was written is `stuck`: well past every retry a passing problem needs.
+   */
+  async report(stuckAfterSeconds: number): Promise<OutboxReport> {
+    const [pending] = await this.sequelize.query<{ count: number; stuck: number; oldest: number | null }>(
+      `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float AS oldest,
+              count(*) FILTER (WHERE created_at < now() - :stuckAfterSeconds * interval '1 second')::int AS stuck
        FROM outbox WHERE parked_at IS NULL`,
-      { type: QueryTypes.SELECT },
+      { replacements: { stuckAfterSeconds }, type: QueryTypes.SELECT },
     );
     const [parked] = await this.sequelize.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM outbox WHERE parked_at IS NOT NULL`,
       { type: QueryTypes.SELECT },
     );
-    return { pending: pending.count, oldestPendingSeconds: Math.round(pending.oldest ?? 0), parked: parked.count };
+    return { pending: pending.count, oldestPendingSeconds: Math.round(pending.oldest ?? 0), stuck: pending.stuck, parked: parked.count };
   }
 
   parked(): Promise<ParkedMessage[]> {

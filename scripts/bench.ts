@@ -4,7 +4,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
-import { startBenchCluster, type BenchCluster } from "./bench-cluster";
+import { startLocalCluster, type LocalCluster } from "./local-cluster";
 import {
   insertWithOutboxPerSecond,
   machineCpuSeconds,
@@ -81,7 +81,7 @@ interface Snapshot {
   machine: { busy: number; total: number };
 }
 
-const snapshot = (cluster: BenchCluster): Snapshot => ({
+const snapshot = (cluster: LocalCluster): Snapshot => ({
   nodes: new Map([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!)])),
   others: {
     ...Object.fromEntries(Object.entries(SERVERS).map(([label, program]) => [label, programCpuSeconds(program)])),
@@ -94,7 +94,8 @@ async function main(): Promise<void> {
   if (flags.help) return console.log(HELP);
   const duration = Number(flags.duration);
   const connections = Number(flags.connections);
-  const cluster = await startBenchCluster({
+  const cluster = await startLocalCluster({
+    name: "bench",
     postgresUrl: flags.postgres,
     transporter: flags.transporter,
     port: 3000 + Math.floor(Math.random() * 1000) + 20_000,

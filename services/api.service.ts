@@ -8,6 +8,7 @@ import { PROBE_OPTIONS } from "../mixins/probe";
 import { checkPagesFit, transportLimits } from "../mixins/transport-limits";
 import { integerFromEnv } from "../mixins/env";
 import { Admission } from "./gateway/admission";
+import { attention, type ConsistencyReport } from "./gateway/attention";
 import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
 import { openApiDocument } from "./gateway/openapi";
@@ -34,7 +35,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   mixins: [ApiGateway],
 
   settings: {
-    port: Number(process.env.PORT ?? 3000),
+    port: integerFromEnv("PORT", 3000),
     ip: process.env.HOST ?? "0.0.0.0",
     log4XXResponses: false,
 
@@ -84,7 +85,11 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
       },
     },
 
-    /** Readiness: every backend service answers and reaches its database; with their consistency reports. */
+    /**
+     * Readiness: every backend service answers and reaches its database; with their consistency
+     * reports, and what in them needs an operator (`attention`: stuck or parked messages, orders
+     * without an invoice), which leaves readiness as it is (gateway/attention.ts says why).
+     */
     ready: {
       ...PROBE_OPTIONS,
       async handler(ctx: Context) {
@@ -92,18 +97,18 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
           BACKENDS.map((service) => ctx.call(`${service}.ready`, {}, { timeout: 2_000, retries: 0 })),
         );
         const services: Record<string, "up" | "down"> = {};
-        const consistency: Record<string, unknown> = {};
+        const consistency: Record<string, ConsistencyReport> = {};
         const problems: Record<string, { type?: string; data?: unknown }> = {};
         BACKENDS.forEach((service, i) => {
           const check = checks[i];
           services[service] = check.status === "fulfilled" ? "up" : "down";
-          if (check.status === "fulfilled") consistency[service] = (check.value as { consistency: unknown }).consistency;
+          if (check.status === "fulfilled") consistency[service] = (check.value as { consistency: ConsistencyReport }).consistency;
           else problems[service] = { type: check.reason?.type, data: check.reason?.data };
         });
         if (Object.keys(problems).length > 0) {
           throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { services, problems });
         }
-        return { status: "ready", services, consistency };
+        return { status: "ready", services, consistency, attention: attention(consistency) };
       },
     },
   },

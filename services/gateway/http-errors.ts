@@ -1,7 +1,13 @@
 import { Errors } from "moleculer";
 
-/** Moleculer errors meaning "the service behind this route is not there right now". */
-const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT"]);
+/** Moleculer errors meaning "the service behind this route is not there right now": the call never reached it. */
+const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"]);
+
+/**
+ * Moleculer errors of a call that reached its service and was not answered: the caller gave up
+ * (REQUEST_TIMEOUT), or the node left with the call pending (REQUEST_REJECTED). It may have been done.
+ */
+const IN_DOUBT = new Set(["REQUEST_TIMEOUT", "REQUEST_REJECTED"]);
 
 /** A retryable server-side failure (the transporter lost its broker: 502 BAD_GATEWAY…) is a 503 too. */
 const isUnavailable = (err: Errors.MoleculerError) => UNAVAILABLE.has(err.type) || (err.retryable && err.code >= 500);
@@ -15,8 +21,8 @@ interface BodyParserError {
 /**
  * The error a client sees: client errors pass through (validation details trimmed to
  * `{ field, message, type }`), an absent service is a 503, a service at capacity (its admission
- * queue full) a 503 `OVERLOADED`, body-parser failures are 400/413, and anything else is a bare
- * 500 that tells nothing of the internals.
+ * queue full) a 503 `OVERLOADED`, a call that went unanswered a 503 `OUTCOME_UNKNOWN`, body-parser
+ * failures are 400/413, and anything else is a bare 500 that tells nothing of the internals.
  */
 export function toHttpError(err: unknown): Errors.MoleculerError {
   // body-parser's errors, possibly already wrapped by moleculer-web, keep their `type`.
@@ -33,12 +39,21 @@ export function toHttpError(err: unknown): Errors.MoleculerError {
     return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", validationDetails(err.data));
   }
   if (err instanceof Errors.MoleculerError) {
+    if (IN_DOUBT.has(err.type)) {
+      return new Errors.MoleculerError(
+        "No answer came from the service; this may or may not have been done: retry with the same Idempotency-Key to find out",
+        503,
+        "OUTCOME_UNKNOWN",
+        { reason: err.type },
+      );
+    }
     if (err.type === "QUEUE_FULL") {
       return new Errors.MoleculerError("The service is at capacity; nothing was done, retry later", 503, "OVERLOADED");
     }
-    if (err.code !== 503 && isUnavailable(err)) {
+    // moleculer-web's own 503 for a route whose service has no node right now carries no type.
+    if ((err.code !== 503 && isUnavailable(err)) || (err.code === 503 && !err.type)) {
       return new Errors.MoleculerError("Service temporarily unavailable, retry later", 503, "SERVICE_UNAVAILABLE", {
-        reason: err.type,
+        reason: err.type ?? "SERVICE_NOT_FOUND",
       });
     }
     if ((err.code >= 400 && err.code < 500) || err.code === 503) return err;

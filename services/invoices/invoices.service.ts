@@ -13,6 +13,7 @@ import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoices
 import { idParams, type IdParams } from "../../contracts/paging";
 import { admission } from "../../mixins/admission";
 import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { integerFromEnv } from "../../mixins/env";
 import type { Consumed } from "../../mixins/message-batches";
 import { SqlStatement } from "../../mixins/sql-statement";
 import { notYet } from "../../mixins/messaging.mixin";
@@ -66,7 +67,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   ],
 
   settings: {
-    paymentTermsDays: Number(process.env.PAYMENT_TERMS_DAYS ?? 30),
+    paymentTermsDays: integerFromEnv("PAYMENT_TERMS_DAYS", 30),
   },
 
   // GET /invoices/:id is the db mixin's `get`.

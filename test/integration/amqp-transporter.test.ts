@@ -1,6 +1,10 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ServiceBroker } from "moleculer";
 import { AmqpTransporter } from "../../mixins/amqp.transporter";
+import config from "../../moleculer.config";
 import { runId } from "../support/environment";
 import { createVhost, deleteVhost } from "../support/rabbitmq";
 
@@ -58,4 +62,51 @@ it("sends a tick's publishes and acks in far fewer writes than frames, and loses
   expect(received).toEqual([...Array(count).keys()]);
   // Uncorked, each publish and each ack is a write of its own: at least 2 × count.
   expect(writes).toBeLessThan(count / 2);
+});
+
+/**
+ * A worker node in a process of its own, over the built transporter: it prints "ran" each time its
+ * action starts, and never answers.
+ */
+function startWorker(url: string): { child: ChildProcess; runs: () => number } {
+  const transporter = join(__dirname, "..", "..", "dist", "mixins", "amqp.transporter.js");
+  const program = `
+    const { ServiceBroker } = require("moleculer");
+    const { AmqpTransporter } = require(${JSON.stringify(transporter)});
+    const broker = new ServiceBroker({ namespace: ${JSON.stringify(vhost)}, nodeID: "worker-node", logger: false,
+      transporter: new AmqpTransporter({ url: ${JSON.stringify(url)}, prefetch: 100 }) });
+    broker.createService({ name: "worker", actions: { work: () => (console.log("ran"), new Promise(() => undefined)) } });
+    broker.start();`;
+  const child = spawn(process.execPath, ["-e", program], { cwd: join(__dirname, "..", ".."), stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  return { child, runs: () => output.split("ran").length - 1 };
+}
+
+it("takes a request off its queue as it arrives: a node killed with it in hand is not handed it again when it comes back", async () => {
+  const url = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`;
+  // A caller with the cluster's retry policy: a call answered SERVICE_NOT_FOUND (as a node does before
+  // its services are up) is sent again.
+  const caller = new ServiceBroker({ namespace: vhost, nodeID: "caller", transporter: new AmqpTransporter({ url, prefetch: 100 }), retryPolicy: config.retryPolicy, logger: false });
+  await caller.start();
+  const first = startWorker(url);
+  try {
+    await caller.waitForServices(["worker"], 20_000);
+    void caller.call("worker.work", {}, { nodeID: "worker-node", timeout: 20_000 }).catch(() => undefined);
+    while (first.runs() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.child.kill("SIGKILL");
+    await once(first.child, "exit");
+
+    // Its next incarnation (same node ID, same queue) comes up, and stays a while.
+    const second = startWorker(url);
+    try {
+      await caller.waitForServices(["worker"], 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(second.runs()).toBe(0);
+    } finally {
+      second.child.kill("SIGKILL");
+    }
+  } finally {
+    await caller.stop();
+  }
 });

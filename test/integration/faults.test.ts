@@ -8,6 +8,7 @@ import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce, orderBody } from "../support/orders";
 import { queryDatabase, setDatabaseOutage } from "../support/postgres";
+import { injectIntoOrdersOutbox } from "../support/outbox";
 import { joinCluster } from "../support/tester-node";
 
 /**
@@ -23,6 +24,7 @@ beforeAll(async () => {
     OUTBOX_RETRY_BASE_MS: "200",
     OUTBOX_RETRY_MAX_MS: "2000",
     OUTBOX_MAX_FAILURES: "3",
+    OUTBOX_STUCK_AFTER_SECONDS: "1",
   });
   tester = await joinCluster(cluster);
 });
@@ -137,41 +139,52 @@ describe("faults", () => {
   });
 
   it("8. a poison message is parked after its rejections; the others still flow", async () => {
-    const poison = {
-      id: randomUUID(),
-      type: "order.created",
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      correlationId: "poison",
-      causationId: "poison",
-      source: "orders",
-      data: { orderId: randomUUID(), customerId: "poison", currency: "EUR", items: [], total: -1 },
-    };
-    await queryDatabase(
-      cluster.databases.orders,
-      "INSERT INTO outbox (id, type, envelope, consumers) VALUES ($1, 'order.created', $2, '{invoices}')",
-      [poison.id, JSON.stringify(poison)],
-    );
+    const poisonId = await injectIntoOrdersOutbox(cluster.databases.orders, "order.created", {
+      orderId: randomUUID(),
+      customerId: "poison",
+      currency: "EUR",
+      items: [],
+      total: -1,
+    });
     const ids = await createOrders(cluster, 10, "next-to-poison");
     await expectEveryOrderInvoicedOnce(cluster, ids);
 
     const parked = await eventually(async () => {
       const list: Array<{ id: string; failures: number; lastError: string }> = await tester!.call("orders.parkedMessages");
-      expect(list.map((m) => m.id)).toContain(poison.id);
-      return list.find((m) => m.id === poison.id)!;
+      expect(list.map((m) => m.id)).toContain(poisonId);
+      return list.find((m) => m.id === poisonId)!;
     });
     expect(parked.failures).toBe(3);
     const ready = await cluster.http.get("/ready");
     expect(ready.body.consistency.orders.outbox.parked).toBe(1);
     expect(parked.lastError).toMatch(/^invoices: /);
 
-    expect(await tester!.call("orders.replayMessage", { id: poison.id })).toEqual({ id: poison.id, replayed: true });
+    expect(await tester!.call("orders.replayMessage", { id: poisonId })).toEqual({ id: poisonId, replayed: true });
     await eventually(async () => {
-      const [row] = await queryDatabase(cluster.databases.orders, "SELECT failures, parked_at FROM outbox WHERE id = $1", [poison.id]);
+      const [row] = await queryDatabase(cluster.databases.orders, "SELECT failures, parked_at FROM outbox WHERE id = $1", [poisonId]);
       expect(row.failures).toBe(3);
       expect(row.parked_at).not.toBeNull();
     });
     expect(await queryDatabase(cluster.databases.invoices, "SELECT id FROM invoices WHERE customer_id = 'poison'")).toEqual([]);
+  });
+
+  it("9. a message no consumer can apply shows in /ready and its report as stuck; readiness stays 200", async () => {
+    // The cancellation of an order invoices never heard of: it waits for an invoice that never comes.
+    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.cancelled", { orderId: randomUUID(), cancelledAt: new Date().toISOString() });
+    try {
+      const ready = await eventually(async () => {
+        const answer = await cluster.http.get("/ready");
+        expect(answer.body.consistency.orders.outbox.stuck).toBe(1);
+        return answer;
+      });
+      expect(ready.status).toBe(200);
+      expect(ready.body.attention).toContain("orders: 1 outbox message(s) stuck, pending past OUTBOX_STUCK_AFTER_SECONDS");
+      // Waiting is not failing: it is never rejected, so never parked.
+      const [row] = await queryDatabase(cluster.databases.orders, "SELECT failures, parked_at FROM outbox WHERE id = $1", [id]);
+      expect(row).toEqual({ failures: 0, parked_at: null });
+    } finally {
+      await queryDatabase(cluster.databases.orders, "DELETE FROM outbox WHERE id = $1", [id]);
+    }
   });
 
   it("4. the invoices database unavailable for a while, then back", async () => {

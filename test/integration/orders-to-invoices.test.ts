@@ -147,6 +147,7 @@ describe("an order becomes an invoice across three nodes over RabbitMQ", () => {
       return text;
     });
     expect(metrics).toMatch(/outbox_parked\{[^}]*service="orders"[^}]*\} 0/);
+    expect(metrics).toMatch(/outbox_stuck\{[^}]*service="orders"[^}]*\} 0/);
     await cluster.stopNode("orders-metrics");
   });
 

@@ -66,7 +66,14 @@ describe("Outbox", () => {
     await add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], 0);
     expect(await row(voided.id)).toBeUndefined();
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
-    expect(await outbox.report()).toMatchObject({ pending: 2, parked: 0 });
+    expect(await outbox.report(60)).toMatchObject({ pending: 2, stuck: 0, parked: 0 });
+  });
+
+  it("reports as stuck the messages pending for longer than the threshold", async () => {
+    const [old, fresh] = [orderCreated(), orderCreated()];
+    await add(outgoing([old, fresh], ORDER_CREATED.consumers), 0);
+    await queryDatabase(database, "UPDATE outbox SET created_at = now() - interval '2 minutes' WHERE id = $1", [old.id]);
+    expect(await outbox.report(60)).toMatchObject({ pending: 2, stuck: 1, oldestPendingSeconds: 120, parked: 0 });
   });
 
   it("leaves a fresh message to its producer's own emit until its first retry is due", async () => {

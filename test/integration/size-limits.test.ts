@@ -5,6 +5,7 @@ import type { Page } from "../../contracts/paging";
 import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce, largestOrderBody } from "../support/orders";
+import { injectIntoOrdersOutbox } from "../support/outbox";
 import { queryDatabase } from "../support/postgres";
 
 /**
@@ -51,21 +52,7 @@ describe.each(["tcp", "amqp"] as const)("orders at the documented maxima over %s
   });
 
   it("a message too large for any packet is parked with its size, not sent again and again; the others flow", async () => {
-    const id = randomUUID();
-    const envelope = {
-      id,
-      type: "order.created",
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      correlationId: "oversized",
-      causationId: "oversized",
-      source: "orders",
-      data: { orderId: randomUUID(), padding: "x".repeat(17 * 1024 * 1024) },
-    };
-    await queryDatabase(cluster.databases.orders, "INSERT INTO outbox (id, type, envelope, consumers) VALUES ($1, 'order.created', $2, '{invoices}')", [
-      id,
-      JSON.stringify(envelope),
-    ]);
+    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.created", { orderId: randomUUID(), padding: "x".repeat(17 * 1024 * 1024) });
     const ids = await createOrders(cluster, 10, "beside-oversized");
     await expectEveryOrderInvoicedOnce(cluster, ids);
     const [row] = await eventually(async () => {

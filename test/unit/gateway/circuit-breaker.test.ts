@@ -22,7 +22,7 @@ describe("circuit breaker", () => {
     backend = new ServiceBroker({ ...common, nodeID: "backend" });
     const ready = () => {
       if (!backendUp) throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE");
-      return { status: "up", consistency: {} };
+      return { status: "up", consistency: { outbox: { pending: 0, oldestPendingSeconds: 0, stuck: 0, parked: 0 } } };
     };
     // The backends' readiness actions, as the db mixin defines them.
     backend.createService({ name: "orders", actions: { ready: { ...PROBE_OPTIONS, handler: ready } } });

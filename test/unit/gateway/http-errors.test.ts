@@ -16,9 +16,22 @@ describe("toHttpError", () => {
     expect(toHttpError(notFound)).toBe(notFound);
   });
 
-  it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE", "REQUEST_TIMEOUT"])("maps %s to 503", (type) => {
-    const cause = new Errors.MoleculerError("gone", type === "SERVICE_NOT_FOUND" ? 404 : 504, type);
+  it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"])("maps %s (the call never reached a service) to 503 SERVICE_UNAVAILABLE", (type) => {
+    const cause = new Errors.MoleculerError("gone", 404, type);
     expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
+  });
+
+  it.each([
+    ["REQUEST_TIMEOUT", 504],
+    ["REQUEST_REJECTED", 503],
+  ])("maps %s (the call reached a service, no answer came) to 503 OUTCOME_UNKNOWN", (type, code) => {
+    const cause = new Errors.MoleculerRetryableError("no answer", code, type);
+    expect(toHttpError(cause)).toMatchObject({ code: 503, type: "OUTCOME_UNKNOWN", data: { reason: type } });
+  });
+
+  it("gives moleculer-web's untyped 503 (no node serves the route's service right now) a type", () => {
+    const untyped = new Errors.MoleculerError("Service unavailable", 503, undefined as never);
+    expect(toHttpError(untyped)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: "SERVICE_NOT_FOUND" } });
   });
 
   it("maps a lost broker connection (502, retryable) to 503", () => {
