@@ -9,7 +9,7 @@ import { EventBatchesMiddleware } from "./mixins/event-batches.middleware";
 import { packetLimit } from "./mixins/packet-limit.middleware";
 import { logContext } from "./mixins/trace-context";
 import { TracingMiddleware } from "./mixins/tracing.middleware";
-import { transportLimits } from "./mixins/transport-limits";
+import { callsPerBatch, transportLimits } from "./mixins/transport-limits";
 import { replCommands } from "./scripts/repl-commands";
 
 /**
@@ -114,7 +114,7 @@ const config: BrokerOptions = {
   middlewares: [
     TracingMiddleware,
     EventBatchesMiddleware,
-    callBatches(["orders.create"], { maxCalls: 100, maxBytes: limits.batchBytes }),
+    callBatches(["orders.create"], callsPerBatch(limits)),
     DeadlinesMiddleware,
     packetLimit(limits.maxPacketBytes),
   ],

@@ -8,15 +8,21 @@ interface FrameWriter {
 
 type Consume = (msg: unknown) => void | Promise<void>;
 
+/** What this touches of an amqplib delivery. */
+interface Delivery {
+  fields: { redelivered: boolean };
+}
+
 /**
  * Moleculer's AMQP transporter, with two changes.
  *
- * A request is taken off its queue as it arrives, not once it is answered. Moleculer acknowledges a
- * request only after its handler, so RabbitMQ delivers it again should the node die on the way, and
- * the node's next incarnation (same node ID, same queue) runs it a second time: an order without an
- * Idempotency-Key would be created twice. A request runs at most once; one cut short by a crash is
- * answered OUTCOME_UNKNOWN at the gateway. It also means requests no longer wait unseen in RabbitMQ
- * behind the prefetch limit: they reach the node, whose admission control answers them.
+ * A request runs at most once. Moleculer acknowledges a request only after its handler, so a node
+ * killed with requests in hand gets them again from its queue when it comes back under the same node
+ * ID: they may have run already (an order without an Idempotency-Key would be created twice), and
+ * before its services have started the node even answers them SERVICE_NOT_FOUND, which the caller
+ * retries. RabbitMQ marks such a delivery `redelivered`; it is dropped, and its caller answers
+ * OUTCOME_UNKNOWN when it times out. Acknowledging on arrival instead would cost a write of its own
+ * per request; as it is, the acknowledgement leaves with the reply.
  *
  * The frames amqplib writes in one pass leave in one `writev`. amqplib's frame writer (its `Mux`)
  * hands every queued frame (each publish, each ack) to the socket with its own `write`; with `noDelay`
@@ -31,11 +37,12 @@ export class AmqpTransporter extends Transporters.AMQP {
   }
 
   override _consumeCB(cmd: string, needAck = false): Consume {
-    if (cmd !== "REQ" || !needAck) return super._consumeCB(cmd, needAck);
-    const consume = super._consumeCB(cmd, false);
+    const consume = super._consumeCB(cmd, needAck);
+    if (cmd !== "REQ") return consume;
     return (msg) => {
+      if (!(msg as Delivery).fields.redelivered) return consume(msg);
+      this.logger.warn("Dropped a request delivered again after a node stopped with it in hand: it may have run already");
       this.channel?.ack(msg as never);
-      return consume(msg);
     };
   }
 }

@@ -1,7 +1,6 @@
 import type { ActionSchema, Context, Errors, Middleware, ServiceBroker, ServiceSchema } from "moleculer";
 import { DEADLINE } from "./deadlines.middleware";
 import { outsideTrace, withTraceparent } from "./trace-context";
-import { boundedBatches, jsonBytes } from "./transport-limits";
 
 /** The action every service with batched actions gets, through which a batch of calls arrives. */
 const CALL_BATCH = "callBatch";
@@ -16,11 +15,6 @@ interface BatchedCall {
   timeout?: number;
 }
 
-/** How big one request of batched calls may grow; its response is about as big. */
-export interface CallBatchLimits {
-  maxCalls: number;
-  maxBytes: number;
-}
 
 interface CallBatch {
   action: string;
@@ -52,7 +46,8 @@ function serviceOf(actionName: string): string {
 }
 
 /** Sends calls gathered for one action and node as one request, and settles each. */
-async function send(broker: ServiceBroker, action: string, nodeID: string, calls: Waiting[], batched: BatchedCall[]): Promise<void> {
+async function send(broker: ServiceBroker, action: string, nodeID: string, calls: Waiting[]): Promise<void> {
+  const batched = calls.map(toBatched);
   const batch: CallBatch = { action, calls: batched };
   // Each call has its own timeout and retries around it; the batch waits as long as the longest of them.
   const timeout = Math.max(...batched.map((call) => call.timeout ?? 0)) || undefined;
@@ -116,10 +111,11 @@ function callBatchAction(batched: string[]): ActionSchema {
  * own params, meta, headers (its trace), request ID, timeout and outcome, and runs on the callee as a
  * local call of its own, through every middleware, as if it had come alone. The callee's service gets
  * a `callBatch` action that does this. Every node must list the same actions. One request carries at
- * most `limits.maxCalls` calls and `limits.maxBytes` of their params: the rest of the turn's calls go
- * in further requests, and a call bigger than that goes alone.
+ * most `maxCalls` calls (transport-limits.ts sizes it so that even the largest calls stay within a
+ * batch's bytes; a response is about as big as its request): the rest of the turn's calls go in
+ * further requests.
  */
-export function callBatches(actions: readonly string[], limits: CallBatchLimits): Middleware {
+export function callBatches(actions: readonly string[], maxCalls: number): Middleware {
   const waiting = new Map<string, Waiting[]>();
   return {
     name: "CallBatches",
@@ -141,10 +137,7 @@ export function callBatches(actions: readonly string[], limits: CallBatchLimits)
           setImmediate(() => {
             const gathered = waiting.get(key)!;
             waiting.delete(key);
-            const sized = gathered.map((call) => ({ call, batched: toBatched(call) }));
-            for (const run of boundedBatches(sized, ({ batched }) => jsonBytes(batched), limits.maxCalls, limits.maxBytes)) {
-              void send(this, action.name!, ctx.nodeID!, run.map(({ call }) => call), run.map(({ batched }) => batched));
-            }
+            for (let i = 0; i < gathered.length; i += maxCalls) void send(this, action.name!, ctx.nodeID!, gathered.slice(i, i + maxCalls));
           });
         });
     },

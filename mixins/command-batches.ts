@@ -97,12 +97,12 @@ export class CommandBatches {
 
   /** Refuses the commands whose callers are about to give up, runs the others together in lock order. */
   private async runInTime(commands: Command[]): Promise<Outcomes<Remembered<unknown>>> {
-    const outcomes: Outcomes<Remembered<unknown>> = commands.map(() => ({ error: deadlineExceeded() }));
     const due = commands.map((_, i) => i).filter((i) => remainingMs(commands[i].ctx) > DEADLINE_MARGIN_MS);
     due.sort((a, b) => byLock(commands[a], commands[b]));
-    if (due.length === 0) return outcomes;
-    const ran = await this.runTogether(due.map((i) => commands[i]));
+    const ran = due.length > 0 ? await this.runTogether(due.map((i) => commands[i])) : [];
+    const outcomes: Outcomes<Remembered<unknown>> = new Array(commands.length);
     due.forEach((i, j) => (outcomes[i] = ran[j]));
+    for (let i = 0; i < commands.length; i++) outcomes[i] ??= { error: deadlineExceeded() };
     return outcomes;
   }
 

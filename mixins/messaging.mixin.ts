@@ -16,7 +16,7 @@ import { sendInTraces } from "./tracing.middleware";
 import type { Purged } from "./expired-rows";
 import { Inbox, inboxRetentionDays } from "./inbox";
 import { MessageBatches, type Cause, type Effect } from "./message-batches";
-import { Outbox, type OutboxReport, type OutgoingMessage } from "./outbox";
+import { Outbox, outgoing, type OutboxReport, type OutgoingMessage } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
 import { commit, runAloneOrFindOut, type CommitWitness } from "./commit-outcome";
 import { allAtOnce, type BoundStatement } from "./sql-statement";
@@ -243,7 +243,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
       publish<T>(cause: Cause, unit: UnitOfWork, contract: EventContract<T>, data: T) {
         const events = unpublished.get(unit);
         if (!events) throw new Error(`${contract.name} published outside transact(): it would never reach the outbox`);
-        events.push({ envelope: createEnvelope(contract, data, { ...cause, source: this.name }), consumers: contract.consumers });
+        events.push(outgoing(createEnvelope(contract, data, { ...cause, source: this.name }), contract.consumers));
       },
 
       consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {

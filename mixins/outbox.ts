@@ -7,6 +7,8 @@ export interface PendingMessage {
   id: string;
   type: string;
   envelope: EventEnvelope<unknown>;
+  /** the envelope's size as PostgreSQL writes it out (a little more than on the wire) */
+  bytes: number;
   consumers: string[];
   acked_by: string[];
 }
@@ -14,7 +16,14 @@ export interface PendingMessage {
 /** An event on its way into the outbox, with the groups that must acknowledge it. */
 export interface OutgoingMessage {
   envelope: EventEnvelope<unknown>;
+  /** the envelope as JSON, written once: the outbox row is made of it, and the relay sizes batches by it */
+  json: string;
   consumers: readonly string[];
+}
+
+/** An event on its way, its envelope written out once. */
+export function outgoing(envelope: EventEnvelope<unknown>, consumers: readonly string[]): OutgoingMessage {
+  return { envelope, json: JSON.stringify(envelope), consumers };
 }
 
 /** How far this service's outbox is behind. */
@@ -86,7 +95,9 @@ export class Outbox {
    */
   addition(messages: OutgoingMessage[], dueInMs: number): BoundStatement | undefined {
     const owed = messages.filter((message) => message.consumers.length > 0);
-    return owed.length === 0 ? undefined : { statement: ADD, values: [JSON.stringify(owed), dueInMs] };
+    if (owed.length === 0) return undefined;
+    const rows = owed.map(({ json, consumers }) => `{"envelope":${json},"consumers":${JSON.stringify(consumers)}}`);
+    return { statement: ADD, values: [`[${rows.join(",")}]`, dueInMs] };
   }
 
   /**
@@ -101,7 +112,7 @@ export class Outbox {
        WHERE id IN (SELECT id FROM outbox
                     WHERE parked_at IS NULL AND next_attempt_at <= now()
                     ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-       RETURNING id, type, envelope, consumers, acked_by`,
+       RETURNING id, type, envelope, octet_length(envelope::text) AS bytes, consumers, acked_by`,
       { replacements: { limit, ...backoff }, type: QueryTypes.SELECT },
     );
   }

@@ -2,7 +2,7 @@ import type { Logger } from "moleculer";
 import type { EventEnvelope } from "../contracts/events/envelope";
 import { integerFromEnv } from "./env";
 import type { Outbox, OutgoingMessage } from "./outbox";
-import { boundedBatches, jsonBytes, transportLimits } from "./transport-limits";
+import { boundedBatches, transportLimits } from "./transport-limits";
 
 export interface RelayOptions {
   /** how often the outbox is polled when nothing kicks the relay */
@@ -83,7 +83,7 @@ export class Relay {
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
     // An oversized message is left to the passes, which park it.
-    const { batches } = this.sort(messages.map(({ envelope, consumers }) => ({ envelope, groups: consumers })));
+    const { batches } = this.sort(messages.map(({ envelope, json, consumers }) => ({ envelope, bytes: Buffer.byteLength(json), groups: consumers })));
     for (const { type, groups, envelopes } of batches) {
       this.ports
         .emit(type, envelopes, groups)
@@ -122,7 +122,7 @@ export class Relay {
   private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    const owed = messages.map((message) => ({ envelope: message.envelope, groups: message.consumers.filter((group) => !message.acked_by.includes(group)) }));
+    const owed = messages.map(({ envelope, bytes, consumers, acked_by }) => ({ envelope, bytes, groups: consumers.filter((group) => !acked_by.includes(group)) }));
     // Every group has acknowledged these, yet they are still here (the last acknowledgement's delete has
     // yet to run, or never ran): there is nobody left to send them to, so they go instead of waiting for ever.
     const delivered = owed.filter((message) => message.groups.length === 0).map((message) => message.envelope.id);
@@ -143,13 +143,12 @@ export class Relay {
    * knows a consumer for, in order of first appearance, each group cut into batches of at most
    * `batchSize` messages and `batchBytes` bytes.
    */
-  private sort(messages: Array<{ envelope: EventEnvelope<unknown>; groups: readonly string[] }>): Sorted {
+  private sort(messages: Array<{ envelope: EventEnvelope<unknown>; bytes: number; groups: readonly string[] }>): Sorted {
     const { batchSize, batchBytes, maxMessageBytes } = this.options;
     const groups = new Map<string, { type: string; groups: string[]; sized: Array<{ envelope: EventEnvelope<unknown>; bytes: number }> }>();
     const unreachable: string[] = [];
     const oversized: Sorted["oversized"] = [];
-    for (const { envelope, groups: wanted } of messages) {
-      const bytes = jsonBytes(envelope);
+    for (const { envelope, bytes, groups: wanted } of messages) {
       if (bytes > maxMessageBytes) {
         oversized.push({ id: envelope.id, bytes });
         continue;

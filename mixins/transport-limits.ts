@@ -1,3 +1,5 @@
+import bytes from "bytes";
+import { MAX_PAGE_SIZE } from "../contracts/paging";
 import { integerFromEnv } from "./env";
 
 const KiB = 1024;
@@ -11,33 +13,61 @@ const MiB = 1024 * KiB;
  * a message over its `max_message_size` (16 MiB since RabbitMQ 4.0, 128 MiB before). Every node sets
  * TCP's limit to `maxPacketBytes` and assumes RabbitMQ's is at least that; nothing larger is sent
  * (packet-limit.middleware.ts), and our batches stay far below it.
+ *
+ * The body limit bounds everything a client can make us carry: an order is at most its request plus
+ * what the server adds, and so is its invoice, an event about it, a call creating it; a list page is
+ * at most `MAX_PAGE_SIZE` of them. Limits under which that page would not fit a packet stop the node
+ * at start-up.
  */
 export interface TransportLimits {
   /** the largest packet a node sends, and accepts over TCP (`TRANSPORT_MAX_PACKET_BYTES`) */
   maxPacketBytes: number;
-  /** the most one batch of ours carries (relay and event batches, the gateway's call batches) */
+  /** the most one batch of events carries (the relay's, and a commit's) */
   batchBytes: number;
   /** the largest single message or call: a packet less the room Moleculer's own fields take */
   maxMessageBytes: number;
+  /** the largest request body the gateway accepts (`BODY_LIMIT`) */
+  bodyLimitBytes: number;
+  /** the largest order or invoice as JSON, or call or event carrying one */
+  maxRecordBytes: number;
 }
 
 /** What Moleculer adds around a payload (ids, meta, headers, trace context): generous. */
 const PACKET_FIELDS_BYTES = 64 * KiB;
 /** A batch is about fewer packets; past a megabyte it saves nothing and only makes one stall longer. */
 const BATCH_BYTES = 1 * MiB;
+/** What the server adds to an order or invoice beyond its request's bytes (ids, totals, dates, numbers written out, an envelope). */
+const RECORD_ADDITIONS_BYTES = 16 * KiB;
 
 export function transportLimits(env: NodeJS.ProcessEnv = process.env): TransportLimits {
   const maxPacketBytes = integerFromEnv("TRANSPORT_MAX_PACKET_BYTES", 16 * MiB, { min: 1 * MiB }, env);
-  return {
+  const bodyLimit = env.BODY_LIMIT || "64kb";
+  const bodyLimitBytes = bytes.parse(bodyLimit);
+  if (bodyLimitBytes === null || !(bodyLimitBytes > 0)) throw new Error(`BODY_LIMIT must be a size such as 64kb, got '${bodyLimit}'`);
+  const limits = {
     maxPacketBytes,
     batchBytes: Math.min(BATCH_BYTES, Math.floor(maxPacketBytes / 4)),
     maxMessageBytes: maxPacketBytes - PACKET_FIELDS_BYTES,
+    bodyLimitBytes,
+    maxRecordBytes: bodyLimitBytes + RECORD_ADDITIONS_BYTES,
   };
+  const pageBytes = MAX_PAGE_SIZE * limits.maxRecordBytes;
+  if (pageBytes > limits.maxMessageBytes) {
+    throw new Error(
+      `A body limit of ${bodyLimitBytes} bytes allows a page of ${MAX_PAGE_SIZE} records of up to ${pageBytes} bytes, ` +
+        `more than a transporter packet carries (${limits.maxMessageBytes}): lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES`,
+    );
+  }
+  return limits;
 }
 
-/** Bytes of `value` as JSON, as Moleculer's JSON serializer sends it. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? "");
+/**
+ * How many calls one request of batched calls may carry: as many of the largest call the body limit
+ * allows as fit one packet, so that neither the request nor its reply can outgrow it, and no call
+ * need be measured on the way.
+ */
+export function callsPerBatch({ maxMessageBytes, maxRecordBytes }: TransportLimits, most = 100): number {
+  return Math.max(1, Math.min(most, Math.floor(maxMessageBytes / maxRecordBytes)));
 }
 
 /**
@@ -60,22 +90,4 @@ export function boundedBatches<T>(items: T[], sizeOf: (item: T) => number, maxCo
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** What the server adds to a stored order or invoice beyond its request's bytes (ids, totals, dates, numbers written out). */
-const RECORD_ADDITIONS_BYTES = 16 * KiB;
-
-/**
- * A list page is at most `maxPageSize` records, each at most a request body (`bodyLimitBytes`) plus
- * what the server adds, and travels as one reply. Settings that allow a page larger than a packet
- * stop the node at start-up, instead of failing the first such page.
- */
-export function checkPagesFit(limits: TransportLimits, bodyLimitBytes: number, maxPageSize: number): void {
-  const pageBytes = maxPageSize * (bodyLimitBytes + RECORD_ADDITIONS_BYTES);
-  if (pageBytes > limits.maxMessageBytes) {
-    throw new Error(
-      `A body limit of ${bodyLimitBytes} bytes allows a page of ${maxPageSize} records of up to ${pageBytes} bytes, ` +
-        `more than a transporter packet carries (${limits.maxMessageBytes}): lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES`,
-    );
-  }
 }

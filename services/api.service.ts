@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import bytes from "bytes";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
-import { MAX_PAGE_SIZE } from "../contracts/paging";
 import { PROBE_OPTIONS } from "../mixins/probe";
-import { checkPagesFit, transportLimits } from "../mixins/transport-limits";
+import { transportLimits } from "../mixins/transport-limits";
 import { integerFromEnv } from "../mixins/env";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
@@ -19,7 +17,6 @@ import { ROUTES, aliases } from "./gateway/routes";
 const BACKENDS = ["orders", "invoices"] as const;
 
 const OPENAPI = openApiDocument(ROUTES);
-const BODY_LIMIT = process.env.BODY_LIMIT ?? "64kb";
 const REQUEST_TIMEOUT_MS = integerFromEnv("REQUEST_TIMEOUT_MS", 10_000, { min: 1 });
 const ADMISSION = new Admission({
   maxInFlight: integerFromEnv("GATEWAY_MAX_IN_FLIGHT", 200, { min: 1 }),
@@ -46,7 +43,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         autoAliases: false,
         aliases,
         bodyParsers: {
-          json: { strict: true, limit: BODY_LIMIT },
+          json: { strict: true, limit: transportLimits().bodyLimitBytes },
           urlencoded: false,
         },
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
@@ -111,13 +108,6 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         return { status: "ready", services, consistency, attention: attention(consistency) };
       },
     },
-  },
-
-  /** The largest body accepted bounds the largest record, hence the largest page: it must fit a reply. */
-  created() {
-    const bodyLimit = bytes.parse(BODY_LIMIT);
-    if (bodyLimit === null || !(bodyLimit > 0)) throw new Error(`BODY_LIMIT must be a size such as 64kb, got '${BODY_LIMIT}'`);
-    checkPagesFit(transportLimits(), bodyLimit, MAX_PAGE_SIZE);
   },
 
   methods: {

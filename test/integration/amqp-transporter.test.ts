@@ -83,7 +83,7 @@ function startWorker(url: string): { child: ChildProcess; runs: () => number } {
   return { child, runs: () => output.split("ran").length - 1 };
 }
 
-it("takes a request off its queue as it arrives: a node killed with it in hand is not handed it again when it comes back", async () => {
+it("runs a request at most once: a node killed with it in hand does not run it again when it comes back under its node ID", async () => {
   const url = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`;
   // A caller with the cluster's retry policy: a call answered SERVICE_NOT_FOUND (as a node does before
   // its services are up) is sent again.

@@ -7,7 +7,7 @@ import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { Inbox } from "../../mixins/inbox";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
 import { migrate } from "../../mixins/migrations";
-import { Outbox, type OutgoingMessage } from "../../mixins/outbox";
+import { Outbox, outgoing, type OutgoingMessage } from "../../mixins/outbox";
 import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -45,8 +45,7 @@ const row = async (id: string) =>
     )
   )[0];
 
-const outgoing = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) =>
-  envelopes.map((envelope) => ({ envelope, consumers }));
+const outgoingAll = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) => envelopes.map((envelope) => outgoing(envelope, consumers));
 
 /** Writes the events as a unit of work does, in a transaction of their own. */
 const add = (messages: OutgoingMessage[], dueInMs: number) =>
@@ -63,7 +62,7 @@ describe("Outbox", () => {
   it("writes a transaction's events in one statement; one nobody consumes is owed to no one and not written", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     const voided = createEnvelope(INVOICE_VOIDED, {} as never, cause);
-    await add([...outgoing([a, b], ORDER_CREATED.consumers), ...outgoing([voided], INVOICE_VOIDED.consumers)], 0);
+    await add([...outgoingAll([a, b], ORDER_CREATED.consumers), ...outgoingAll([voided], INVOICE_VOIDED.consumers)], 0);
     expect(await row(voided.id)).toBeUndefined();
     expect((await outbox.claimDue(10, backoff)).map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
     expect(await outbox.report(60)).toMatchObject({ pending: 2, stuck: 0, parked: 0 });
@@ -71,21 +70,21 @@ describe("Outbox", () => {
 
   it("reports as stuck the messages pending for longer than the threshold", async () => {
     const [old, fresh] = [orderCreated(), orderCreated()];
-    await add(outgoing([old, fresh], ORDER_CREATED.consumers), 0);
+    await add(outgoingAll([old, fresh], ORDER_CREATED.consumers), 0);
     await queryDatabase(database, "UPDATE outbox SET created_at = now() - interval '2 minutes' WHERE id = $1", [old.id]);
     expect(await outbox.report(60)).toMatchObject({ pending: 2, stuck: 1, oldestPendingSeconds: 120, parked: 0 });
   });
 
   it("leaves a fresh message to its producer's own emit until its first retry is due", async () => {
     const message = orderCreated();
-    await add(outgoing([message], ORDER_CREATED.consumers), 60_000);
+    await add(outgoingAll([message], ORDER_CREATED.consumers), 60_000);
     expect(await outbox.claimDue(10, backoff)).toEqual([]);
     expect(Math.round((await row(message.id)).due_in_ms / 1_000)).toBe(60);
   });
 
   it("claims a due message once, counts the attempt and puts the next one off, doubling up to the cap", async () => {
     const message = orderCreated();
-    await add(outgoing([message], ORDER_CREATED.consumers), 0);
+    await add(outgoingAll([message], ORDER_CREATED.consumers), 0);
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) {
       const [claimed] = await outbox.claimDue(10, backoff);
@@ -101,7 +100,7 @@ describe("Outbox", () => {
 
   it("gives back the attempt of a message whose consumers are not known yet", async () => {
     const message = orderCreated();
-    await add(outgoing([message], ORDER_CREATED.consumers), 0);
+    await add(outgoingAll([message], ORDER_CREATED.consumers), 0);
     await outbox.claimDue(10, backoff);
     await outbox.awaitConsumers([message.id], 500);
     expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
@@ -109,7 +108,7 @@ describe("Outbox", () => {
 
   it("skips the rows another relay holds", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await add(outgoing([a, b], ORDER_CREATED.consumers), 0);
+    await add(outgoingAll([a, b], ORDER_CREATED.consumers), 0);
     await sequelize.transaction(async (transaction) => {
       await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
       expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
@@ -118,7 +117,7 @@ describe("Outbox", () => {
 
   it("brings forward only what a group among those given has yet to acknowledge", async () => {
     const [owed, ackedByIt, notItsOwn, parked] = [orderCreated(), orderCreated(), orderCreated(), orderCreated()];
-    await add([...outgoing([owed, parked], ["invoices"]), ...outgoing([ackedByIt], ["invoices", "audit"]), ...outgoing([notItsOwn], ["audit"])], 60_000);
+    await add([...outgoingAll([owed, parked], ["invoices"]), ...outgoingAll([ackedByIt], ["invoices", "audit"]), ...outgoingAll([notItsOwn], ["audit"])], 60_000);
     await outbox.acknowledge([ackedByIt.id], "invoices");
     await queryDatabase(database, "UPDATE outbox SET parked_at = now() WHERE id = $1", [parked.id]);
     expect(await outbox.makeDueFor(["invoices", "reporting"])).toBe(1);
@@ -128,7 +127,7 @@ describe("Outbox", () => {
 
   it("records a batch's acknowledgement by a group, once, and deletes a message once every group has", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
-    await add(outgoing([a, b], ["invoices", "audit"]), 0);
+    await add(outgoingAll([a, b], ["invoices", "audit"]), 0);
     await outbox.acknowledge([a.id, b.id], "invoices");
     await outbox.acknowledge([a.id], "invoices");
     expect(await row(a.id)).toMatchObject({ acked_by: ["invoices"] });
@@ -150,7 +149,7 @@ describe("Acknowledgements of several groups", () => {
 
   it("deletes every message once both groups have acknowledged it, however their acknowledgements interleave", async () => {
     const messages = Array.from({ length: 200 }, orderCreated);
-    await add(outgoing(messages, ["invoices", "audit"]), 0);
+    await add(outgoingAll(messages, ["invoices", "audit"]), 0);
     const audit = new Outbox(other);
     for (const [i, { id }] of messages.entries()) {
       const both = [() => outbox.acknowledge([id], "invoices"), () => audit.acknowledge([id], "audit")];
@@ -161,7 +160,7 @@ describe("Acknowledgements of several groups", () => {
 
   it("a relay pass deletes a message every group acknowledged that is still there, and sends it to nobody", async () => {
     const [stranded, owed] = [orderCreated(), orderCreated()];
-    await add(outgoing([stranded, owed], ["invoices", "audit"]), 0);
+    await add(outgoingAll([stranded, owed], ["invoices", "audit"]), 0);
     await queryDatabase(database, "UPDATE outbox SET acked_by = '{audit,invoices}' WHERE id = $1", [stranded.id]);
     const sent: string[] = [];
     const relay = new Relay(

@@ -67,7 +67,7 @@ describe("Inbox retention", () => {
 
   it.each(Object.entries(databases))("the purge finds expired records by an index in the %s database", async (_service, name) => {
     const [index] = await queryDatabase(name, "SELECT indexdef FROM pg_indexes WHERE indexname = 'inbox_received_at_idx'");
-    expect(index.indexdef).toMatch(/ON public\.inbox USING btree \(received_at\)$/);
+    expect(index.indexdef).toMatch(/ON public\.inbox USING brin \(received_at\)$/);
   });
 });
 

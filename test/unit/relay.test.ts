@@ -3,7 +3,7 @@ import { createEnvelope, type EventEnvelope } from "../../contracts/events/envel
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import type { Outbox, PendingMessage } from "../../mixins/outbox";
+import { outgoing, type Outbox, type PendingMessage } from "../../mixins/outbox";
 import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 
 describe("relayOptionsFromEnv", () => {
@@ -51,6 +51,7 @@ describe("Relay", () => {
     id: envelope.id,
     type: envelope.type,
     envelope,
+    bytes: Buffer.byteLength(JSON.stringify(envelope)),
     consumers,
     acked_by,
   });
@@ -59,8 +60,8 @@ describe("Relay", () => {
     const { relay: r, sent } = relay({ "order.created": ["invoices", "audit"], "order.cancelled": ["invoices"] });
     r.start();
     const [a, b, c] = [created(), cancelled(), created()];
-    const outgoing = [a, b, c].map((envelope) => ({ envelope, consumers: envelope.type === "order.created" ? ["invoices", "audit"] : ["invoices"] }));
-    r.dispatch([...outgoing, { envelope: createEnvelope(INVOICE_ISSUED, {} as never, cause), consumers: ["orders"] }]);
+    const messages = [a, b, c].map((envelope) => outgoing(envelope, envelope.type === "order.created" ? ["invoices", "audit"] : ["invoices"]));
+    r.dispatch([...messages, outgoing(createEnvelope(INVOICE_ISSUED, {} as never, cause), ["orders"])]);
     await r.stop();
     expect(sent).toEqual([
       { type: "order.created", ids: [a.id, c.id], groups: ["invoices", "audit"] },
@@ -70,7 +71,7 @@ describe("Relay", () => {
 
   it("sends nothing while stopped: the outbox rows are all there is", () => {
     const { relay: r, sent } = relay({ "order.created": ["invoices"] });
-    r.dispatch([{ envelope: created(), consumers: ["invoices"] }]);
+    r.dispatch([outgoing(created(), ["invoices"])]);
     expect(sent).toEqual([]);
   });
 

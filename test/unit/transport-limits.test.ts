@@ -1,18 +1,34 @@
 import { Errors, ServiceBroker, type BrokerOptions } from "moleculer";
 import { packetLimit } from "../../mixins/packet-limit.middleware";
-import { boundedBatches, checkPagesFit, transportLimits } from "../../mixins/transport-limits";
+import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/transport-limits";
 
 describe("transportLimits", () => {
-  it("is 16 MiB per packet unless set, batches of at most 1 MiB, and room for Moleculer's own fields", () => {
-    expect(transportLimits({})).toEqual({ maxPacketBytes: 16_777_216, batchBytes: 1_048_576, maxMessageBytes: 16_777_216 - 65_536 });
-    expect(transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "2097152" })).toEqual({ maxPacketBytes: 2_097_152, batchBytes: 524_288, maxMessageBytes: 2_031_616 });
+  const MiB = 1024 * 1024;
+
+  it("is 16 MiB per packet unless set, batches of at most 1 MiB, room for Moleculer's own fields, records bounded by the body limit", () => {
+    expect(transportLimits({})).toEqual({
+      maxPacketBytes: 16 * MiB,
+      batchBytes: MiB,
+      maxMessageBytes: 16 * MiB - 65_536,
+      bodyLimitBytes: 65_536,
+      maxRecordBytes: 65_536 + 16_384,
+    });
+    expect(transportLimits({ TRANSPORT_MAX_PACKET_BYTES: String(32 * MiB), BODY_LIMIT: "128kb" })).toMatchObject({ batchBytes: MiB, bodyLimitBytes: 131_072 });
     expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "16MB" })).toThrow("TRANSPORT_MAX_PACKET_BYTES must be a whole number");
     expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "1000" })).toThrow("of at least 1048576");
+    expect(() => transportLimits({ BODY_LIMIT: "lots" })).toThrow("BODY_LIMIT must be a size such as 64kb, got 'lots'");
   });
 
   it("stops a node whose body limit allows a list page larger than a packet", () => {
-    expect(() => checkPagesFit(transportLimits({}), 64 * 1024, 100)).not.toThrow();
-    expect(() => checkPagesFit(transportLimits({}), 1024 * 1024, 100)).toThrow(/lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES/);
+    expect(() => transportLimits({ BODY_LIMIT: "100kb" })).not.toThrow();
+    expect(() => transportLimits({ BODY_LIMIT: "1mb" })).toThrow(/lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES/);
+    expect(() => transportLimits({ BODY_LIMIT: "1mb", TRANSPORT_MAX_PACKET_BYTES: String(128 * MiB) })).not.toThrow();
+  });
+
+  it("sizes a request of batched calls so that even the largest calls, and their replies, fit one packet", () => {
+    expect(callsPerBatch(transportLimits({}))).toBe(100);
+    expect(callsPerBatch(transportLimits({}), 1000)).toBe(204);
+    expect(callsPerBatch(transportLimits({ BODY_LIMIT: "128kb" }), 1000)).toBe(113);
   });
 });
 
