@@ -1,3 +1,4 @@
+import { identifier } from "./field-rules";
 import type { Customer } from "./orders";
 import { pagingParams, type PagingParams } from "./paging";
 
@@ -45,7 +46,7 @@ export interface ListInvoicesParams extends PagingParams {
 export const listInvoicesParams = {
   $$strict: true,
   orderId: { type: "uuid", optional: true },
-  customerId: { type: "string", min: 1, max: 64, optional: true },
+  customerId: identifier({ max: 64, optional: true }),
   status: { type: "enum", values: INVOICE_STATUSES, optional: true },
   ...pagingParams,
 } as const;

@@ -1,3 +1,4 @@
+import { email, identifier, instant, text } from "./field-rules";
 import { CURRENCIES, MAX_ITEMS, MAX_QUANTITY, MAX_UNIT_PRICE } from "./money";
 import { pagingParams, type PagingParams } from "./paging";
 
@@ -49,13 +50,13 @@ export interface CreateOrderParams {
 
 export const createOrderParams = {
   $$strict: true,
-  customerId: { type: "string", trim: true, min: 1, max: 64, pattern: /^[A-Za-z0-9_.:@-]+$/ },
+  customerId: identifier({ max: 64 }),
   customer: {
     type: "object",
     strict: true,
     props: {
-      name: { type: "string", trim: true, min: 1, max: 200 },
-      email: { type: "email", max: 254 },
+      name: text({ max: 200 }),
+      email: email(),
     },
   },
   currency: {
@@ -71,8 +72,8 @@ export const createOrderParams = {
       type: "object",
       strict: true,
       props: {
-        sku: { type: "string", trim: true, min: 1, max: 64 },
-        description: { type: "string", trim: true, max: 500, optional: true },
+        sku: text({ max: 64 }),
+        description: text({ min: 0, max: 500, optional: true }),
         quantity: { type: "number", integer: true, min: 1, max: MAX_QUANTITY },
         unitPrice: { type: "number", integer: true, min: 0, max: MAX_UNIT_PRICE },
       },
@@ -95,17 +96,17 @@ export const createOrderExample: CreateOrderParams = {
 export interface ListOrdersParams extends PagingParams {
   customerId?: string;
   status?: OrderStatus;
-  /** created at or after (ISO 8601) */
+  /** created at or after (RFC 3339) */
   createdFrom?: Date;
-  /** created before (ISO 8601) */
+  /** created before (RFC 3339) */
   createdTo?: Date;
 }
 
 export const listOrdersParams = {
   $$strict: true,
-  customerId: { type: "string", min: 1, max: 64, optional: true },
+  customerId: identifier({ max: 64, optional: true }),
   status: { type: "enum", values: ORDER_STATUSES, optional: true },
-  createdFrom: { type: "date", convert: true, optional: true },
-  createdTo: { type: "date", convert: true, optional: true },
+  createdFrom: instant({ optional: true }),
+  createdTo: instant({ optional: true }),
   ...pagingParams,
 } as const;

@@ -15,6 +15,8 @@ const FORMATS: Record<string, JsonSchema> = {
 export function toJsonSchema(rule: Rule): JsonSchema {
   const r: Record<string, any> = typeof rule === "string" ? { type: rule } : rule;
   const common: JsonSchema = r.default === undefined ? {} : { default: r.default };
+  // contracts/field-rules.ts: a rule that checks more than its type says what it accepts.
+  if (r.jsonSchema) return { ...r.jsonSchema, ...common };
   switch (r.type) {
     case "string":
       return { type: "string", ...bounds(r, "Length"), ...(r.pattern ? { pattern: r.pattern.source ?? r.pattern } : {}), ...common };
