@@ -54,7 +54,8 @@ const byLock = (a: Command, b: Command) => (a.locks ?? "").localeCompare(b.locks
 
 /**
  * Group commit for action calls: calls of one action that arrive while its previous batch is being
- * committed share the next one, each once per `Idempotency-Key` when it carries one, in the order of
+ * committed share the next one, each once per `Idempotency-Key` when it carries one (a replay says so
+ * in its `Idempotent-Replayed` header), in the order of
  * the rows they lock. If the shared commit fails, and surely did not commit, each call runs again on
  * its own, so each caller gets its own outcome; if nobody can tell whether it committed, each caller
  * is told so (`OUTCOME_UNKNOWN`) rather than risk doing it twice. A call whose caller is about to give
@@ -82,7 +83,11 @@ export class CommandBatches {
       batch = new GroupCommit((together) => this.runInTime(together), this.batchSize);
       this.batches.set(action, batch);
     }
-    return batch.add({ ctx, work, appendOnly, locks, trace: traceContext.active() }) as Promise<Remembered<T>>;
+    const outcome = batch.add({ ctx, work, appendOnly, locks, trace: traceContext.active() }) as Promise<Remembered<T>>;
+    return outcome.then((remembered) => {
+      if (remembered.replayed) ctx.meta.$responseHeaders = { ...ctx.meta.$responseHeaders, "Idempotent-Replayed": "true" };
+      return remembered;
+    });
   }
 
   /** A new row for the unit's one INSERT; returned as it will read back, timestamps included. */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Errors } from "moleculer";
+import { configure } from "safe-stable-stringify";
 import type { Sequelize, Transaction } from "sequelize";
 import { ExpiredRows, type Purged } from "./expired-rows";
 import type { UnitOfWork } from "./pending-writes";
@@ -8,8 +9,11 @@ import { SqlStatement } from "./sql-statement";
 /** Stripe's window: a key is honoured for 24 hours. */
 const RETENTION = "24 hours";
 
+/** Sorted keys: the same request with its JSON keys in another order is the same request. */
+const canonicalJson = configure({ deterministic: true, strict: true });
+
 export function requestHash(action: string, params: unknown): string {
-  return createHash("sha256").update(action).update("\n").update(JSON.stringify(params)).digest("hex");
+  return createHash("sha256").update(action).update("\n").update(canonicalJson(params)!).digest("hex");
 }
 
 export interface Remembered<T> {
@@ -42,15 +46,15 @@ const CLAIM = new SqlStatement<{ key: string }>(
   { prepareAs: "claim idempotency keys" },
 );
 
-/** The answers stored for keys `$1`. */
-const ANSWERS = new SqlStatement<{ key: string; request_hash: string; response_body: unknown }>(
+/** The answers stored for keys `$1`, as the JSON text first sent (a replay is the same bytes). */
+const ANSWERS = new SqlStatement<{ key: string; request_hash: string; response_body: string }>(
   `SELECT key, request_hash, response_body FROM idempotency_keys WHERE key = ANY ($1::varchar[])`,
 );
 
-/** Stores the answers `$1` (`[{ key, body }]`) of keys `$2`. */
+/** Stores the answers `$2` (JSON texts) of keys `$1`. */
 const REMEMBER = new SqlStatement(
   `UPDATE idempotency_keys AS k SET response_body = r.body
-   FROM jsonb_to_recordset($1::jsonb) AS r (key varchar, body jsonb) WHERE k.key = r.key AND k.key = ANY ($2::varchar[])`,
+   FROM unnest($1::varchar[], $2::text[]) AS r (key, body) WHERE k.key = r.key`,
 );
 
 function reused(): Errors.MoleculerClientError {
@@ -113,12 +117,11 @@ export class IdempotencyKeys {
   private async answers(keys: string[], transaction: Transaction): Promise<Map<string, Answer>> {
     if (keys.length === 0) return new Map();
     const rows = await ANSWERS.run(transaction, [keys]);
-    return new Map(rows.map((row) => [row.key, { body: row.response_body, hash: row.request_hash }]));
+    return new Map(rows.map((row) => [row.key, { body: JSON.parse(row.response_body), hash: row.request_hash }]));
   }
 
   private async remember(answered: Map<string, Answer>, transaction: Transaction): Promise<void> {
     if (answered.size === 0) return;
-    const answers = [...answered].map(([key, { body }]) => ({ key, body }));
-    await REMEMBER.run(transaction, [JSON.stringify(answers), [...answered.keys()]]);
+    await REMEMBER.run(transaction, [[...answered.keys()], [...answered.values()].map(({ body }) => JSON.stringify(body))]);
   }
 }

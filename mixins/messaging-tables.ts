@@ -70,3 +70,13 @@ export const inboxReceivedAtIndex = (name: string): SqlMigration => ({
   up: `CREATE INDEX inbox_received_at_idx ON inbox USING brin (received_at);`,
   down: `DROP INDEX inbox_received_at_idx;`,
 });
+
+/**
+ * An Idempotency-Key's answer is kept as the JSON text it was first sent as: jsonb reorders keys,
+ * and a replay must be the same bytes as the first answer.
+ */
+export const answersAsSent = (name: string): SqlMigration => ({
+  name,
+  up: `ALTER TABLE idempotency_keys ALTER COLUMN response_body TYPE text USING response_body::text;`,
+  down: `ALTER TABLE idempotency_keys ALTER COLUMN response_body TYPE jsonb USING response_body::jsonb;`,
+});

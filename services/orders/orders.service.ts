@@ -81,7 +81,6 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
         if (!replayed) this.logger.info(`Order ${order.id} accepted: ${order.total} ${order.currency}`);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/orders/${order.id}`;
-        if (replayed) ctx.meta.$responseHeaders = { "Idempotent-Replayed": "true" };
         return order;
       },
     },

@@ -40,6 +40,39 @@ describe("POST /orders with an Idempotency-Key", () => {
     });
   });
 
+  it("replays to the same request with its JSON keys in another order, byte for byte", async () => {
+    const body = orderBody("reordered");
+    const reordered = {
+      items: body.items.map((item) => Object.fromEntries(Object.entries(item).reverse())),
+      currency: body.currency,
+      customer: Object.fromEntries(Object.entries(body.customer).reverse()),
+      customerId: body.customerId,
+    };
+    const send = (json: unknown) =>
+      fetch(`${cluster.baseUrl}/orders`, {
+        method: "POST",
+        body: JSON.stringify(json),
+        headers: { "content-type": "application/json", "idempotency-key": "key-reordered" },
+      });
+    const first = await send(body);
+    const retry = await send(reordered);
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retry.text()).toBe(await first.text());
+    expect(await ordersOf("reordered")).toHaveLength(1);
+  });
+
+  it("replays a cancellation byte for byte instead of a 409", async () => {
+    const created = await post(orderBody("cancel-replay"));
+    const cancel = () =>
+      fetch(`${cluster.baseUrl}/orders/${(created.body as Order).id}/cancel`, { method: "POST", headers: { "idempotency-key": "key-cancel-replay" } });
+    const first = await cancel();
+    const retry = await cancel();
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retry.text()).toBe(await first.text());
+  });
+
   it("turns concurrent duplicates into one order", async () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => post(orderBody("concurrent"), "key-concurrent")));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201));
