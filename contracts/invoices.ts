@@ -34,7 +34,37 @@ export interface Invoice {
   voidedAt: string | null;
   /** when the payment was credited back because the order was cancelled */
   creditedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
+
+const instantSchema = { type: "string", format: "date-time" } as const;
+const unlessSchema = (when: string) => ({ type: ["string", "null"], format: "date-time", description: `null unless ${when}` }) as const;
+
+/** `Invoice` as the API returns it (GET /openapi.json). */
+export const invoiceSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "number", "orderId", "customerId", "billTo", "currency", "lines", "total", "status", "issuedAt", "dueAt", "paidAt", "voidedAt", "creditedAt", "createdAt", "updatedAt"],
+  properties: {
+    id: { type: "string", format: "uuid" },
+    number: { type: "string", pattern: "^INV-\\d{4}-\\d{6}$" },
+    orderId: { type: "string", format: "uuid" },
+    customerId: { type: "string" },
+    billTo: { $ref: "#/components/schemas/Customer" },
+    currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    lines: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/Line" } },
+    total: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    status: { type: "string", enum: [...INVOICE_STATUSES] },
+    issuedAt: instantSchema,
+    dueAt: instantSchema,
+    paidAt: unlessSchema("paid"),
+    voidedAt: unlessSchema("voided"),
+    creditedAt: unlessSchema("credited"),
+    createdAt: instantSchema,
+    updatedAt: instantSchema,
+  },
+} as const;
 
 /** `invoices.list` — the query of `GET /invoices`. */
 export interface ListInvoicesParams extends PagingParams {

@@ -40,6 +40,49 @@ export interface Order {
   updatedAt: string;
 }
 
+const instantSchema = { type: "string", format: "date-time" } as const;
+const amountSchema = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+export const customerSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "email"],
+  properties: { name: { type: "string" }, email: { type: "string", format: "email" } },
+} as const;
+
+/** A priced line as orders and invoices both return it (`OrderItem`, `InvoiceLine`). */
+export const lineSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["sku", "description", "quantity", "unitPrice", "total"],
+  properties: {
+    sku: { type: "string" },
+    description: { type: "string", description: "empty when the order gave none" },
+    quantity: { type: "integer", minimum: 1, maximum: MAX_QUANTITY },
+    unitPrice: { type: "integer", minimum: 0, maximum: MAX_UNIT_PRICE },
+    total: amountSchema,
+  },
+} as const;
+
+/** `Order` as the API returns it (GET /openapi.json). */
+export const orderSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "customerId", "customer", "currency", "items", "total", "status", "invoiceId", "createdAt", "updatedAt"],
+  properties: {
+    id: { type: "string", format: "uuid" },
+    customerId: { type: "string" },
+    customer: { $ref: "#/components/schemas/Customer" },
+    currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    items: { type: "array", minItems: 1, maxItems: MAX_ITEMS, items: { $ref: "#/components/schemas/Line" } },
+    total: amountSchema,
+    status: { type: "string", enum: [...ORDER_STATUSES] },
+    invoiceId: { type: ["string", "null"], format: "uuid", description: "null until the invoice is issued" },
+    createdAt: instantSchema,
+    updatedAt: instantSchema,
+  },
+} as const;
+
 /** `orders.create` — the body of `POST /orders`. */
 export interface CreateOrderParams {
   customerId: string;
