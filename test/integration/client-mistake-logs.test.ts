@@ -1,0 +1,55 @@
+import { startCluster, type Cluster } from "../support/cluster";
+import { eventually } from "../support/eventually";
+import { orderBody } from "../support/orders";
+
+/**
+ * A client's mistakes are business as usual: each logs at most one line, at info or warn, and no
+ * stack trace, on any node. Only the server's own faults log at error.
+ */
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const NODES = ["api", "orders", "invoices"] as const;
+const json = { "content-type": "application/json" };
+
+it("logs each client mistake in one line at most, never at error and never with a stack", async () => {
+  const order = (await cluster.http.post("/orders", orderBody("logs"))).body;
+  await cluster.http.raw("POST", `/orders/${order.id}/cancel`);
+  const from = Object.fromEntries(NODES.map((node) => [node, cluster.logs(node).length]));
+
+  const mistakes = [
+    () => cluster.http.raw("POST", `/orders/${order.id}/cancel`),
+    () => cluster.http.raw("POST", "/orders", { body: JSON.stringify(orderBody("logs")), headers: { ...json, "idempotency-key": "logs-key" } }),
+    () => cluster.http.raw("POST", "/orders", { body: JSON.stringify({ ...orderBody("logs"), currency: "USD" }), headers: { ...json, "idempotency-key": "logs-key" } }),
+    () => cluster.http.get("/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11"),
+    () => cluster.http.get("/invoices/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11"),
+    () => cluster.http.get("/orders?page=0"),
+    () => cluster.http.post("/orders", { customerId: 7 }),
+    () => cluster.http.raw("POST", "/orders", { body: "{", headers: json }),
+    () => cluster.http.raw("POST", "/orders", { body: "x".repeat(100_000), headers: json }),
+    () => cluster.http.raw("POST", "/orders", { body: "{}", headers: { "content-type": "text/plain" } }),
+    () => cluster.http.get("/nowhere"),
+  ];
+  for (const mistake of mistakes) expect((await mistake()).status).toBeLessThan(500);
+
+  // A last request that every node logs: once its lines are there, so are the ones before.
+  const marker = (await cluster.http.post("/orders", orderBody("logs-marker"))).body;
+  await eventually(async () => {
+    expect(cluster.logs("orders")).toContain(marker.id);
+    expect(cluster.logs("api").slice(from.api)).toMatch(/<= 201 POST \/orders/);
+  });
+
+  for (const node of NODES) {
+    const lines = cluster.logs(node).slice(from[node]).split("\n").filter(Boolean);
+    expect({ node, errors: lines.filter((line) => / ERROR /.test(line)), stacks: lines.filter((line) => /^\s+at /.test(line)) }).toEqual({ node, errors: [], stacks: [] });
+  }
+  const gatewayLines = cluster.logs("api").slice(from.api).split("\n").filter(Boolean);
+  expect(gatewayLines.length).toBeLessThanOrEqual(mistakes.length + 1);
+});
