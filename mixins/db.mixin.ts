@@ -26,6 +26,7 @@ import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
 import { admission } from "./admission";
 import { integerFromEnv } from "./env";
+import { ListOrder } from "./keyset-pages";
 
 /** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -37,6 +38,8 @@ export interface DbMixinOptions {
   entityName: string;
   table: string;
   attributes: ModelAttributes;
+  /** the timestamp attribute lists are ordered by, newest first (the id breaks ties) */
+  listedBy: string;
   migrations: SqlMigration[];
   /** the integration events this service emits: it is ready only once their consumers are known */
   publishes: readonly EventContract<unknown>[];
@@ -129,6 +132,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     timestamps: true,
   });
   const writes = new TableWrites(model);
+  const listOrder = new ListOrder(options.listedBy);
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
     mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
@@ -222,7 +226,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       listPage(ctx: Context, filters: Record<string, unknown>, paging: PagingParams) {
         const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
         const { page, pageSize } = paging;
-        return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: "-createdAt" });
+        return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: listOrder.sort });
       },
     },
 

@@ -61,6 +61,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       entityName: "Invoice",
       table: "invoices",
       attributes: invoiceAttributes,
+      // the time an invoice states, not its row's createdAt, which is stamped a moment later
+      listedBy: "issuedAt",
       migrations,
       publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_CREDITED],
     }),
@@ -72,7 +74,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
 
   // GET /invoices/:id is the db mixin's `get`.
   actions: {
-    /** GET /invoices — newest first, filtered by order, customer and status. */
+    /** GET /invoices — newest first (by `issuedAt`), filtered by order, customer and status. */
     list: {
       ...admission(),
       params: listInvoicesParams,

@@ -37,6 +37,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       entityName: "Order",
       table: "orders",
       attributes: orderAttributes,
+      listedBy: "createdAt",
       migrations,
       publishes: [ORDER_CREATED, ORDER_CANCELLED],
     }),
@@ -86,7 +87,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       },
     },
 
-    /** GET /orders — newest first, filtered by customer, status and creation time. */
+    /** GET /orders — newest first (by creation time), filtered by customer, status and creation time. */
     list: {
       ...admission(),
       params: listOrdersParams,
