@@ -74,13 +74,13 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
 
   // GET /invoices/:id is the db mixin's `get`.
   actions: {
-    /** GET /invoices — newest first (by `issuedAt`), filtered by order, customer and status. */
+    /** GET /invoices — newest first (by `issuedAt`), filtered by order, customer and status; by page or cursor. */
     list: {
       ...admission(),
       params: listInvoicesParams,
       handler(ctx: Context<ListInvoicesParams>) {
-        const { orderId, customerId, status, page, pageSize } = ctx.params;
-        return this.listPage<Invoice>(ctx, { orderId, customerId, status }, { page, pageSize });
+        const { orderId, customerId, status, ...paging } = ctx.params;
+        return this.listPage<Invoice>(ctx, { orderId, customerId, status }, paging);
       },
     },
 

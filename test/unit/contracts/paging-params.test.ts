@@ -14,14 +14,14 @@ const failuresOf = (check: typeof checkOrders, query: Record<string, unknown>) =
 };
 
 describe("paging query parameters", () => {
-  it("turns decimal digits in range into numbers; page defaults to 1, pageSize to 20", () => {
+  it("turns decimal digits in range into numbers; pageSize defaults to 20, page stays absent", () => {
     const query: Record<string, unknown> = { page: "10000", pageSize: "007" };
     expect(checkOrders(query)).toBe(true);
     expect(query).toEqual({ page: 10_000, pageSize: 7 });
 
     const bare: Record<string, unknown> = {};
     expect(checkInvoices(bare)).toBe(true);
-    expect(bare).toEqual({ page: 1, pageSize: 20 });
+    expect(bare).toEqual({ pageSize: 20 });
   });
 
   it("takes numbers from callers inside the cluster, held to the same range", () => {
@@ -53,5 +53,13 @@ describe("paging query parameters", () => {
     ["1e1", "integerDigits"],
   ])("refuses pageSize %o (%s)", (pageSize, type) => {
     expect(failuresOf(checkInvoices, { pageSize })).toEqual([{ field: "pageSize", type, message: expect.stringContaining("'pageSize'") }]);
+  });
+
+  it("takes cursors that are UUIDs only", () => {
+    const id = "6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11";
+    expect(checkOrders({ starting_after: id })).toBe(true);
+    expect(checkOrders({ ending_before: id })).toBe(true);
+    expect(failuresOf(checkOrders, { starting_after: "42" })).toEqual([expect.objectContaining({ field: "starting_after", type: "uuid" })]);
+    expect(failuresOf(checkInvoices, { ending_before: "" })).toEqual([expect.objectContaining({ field: "ending_before" })]);
   });
 });

@@ -63,6 +63,15 @@ describe("GET /openapi.json", () => {
     ]);
     expect(cancel.requestBody).toBeUndefined();
     const list = document.paths["/orders"].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
-    expect(list).toEqual(["query:customerId", "query:status", "query:createdFrom", "query:createdTo", "query:page", "query:pageSize"]);
+    expect(list).toEqual([
+      "query:customerId",
+      "query:status",
+      "query:createdFrom",
+      "query:createdTo",
+      "query:page",
+      "query:pageSize",
+      "query:starting_after",
+      "query:ending_before",
+    ]);
   });
 });
