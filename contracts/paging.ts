@@ -1,4 +1,10 @@
-/** The page shape every list endpoint returns (moleculer-db's `list` shape). */
+import { queryInteger } from "./query-integer";
+
+/**
+ * A page by number, the list's shape without a cursor: `total` matching rows counted at the time of
+ * the request. Walking it by `page` is stable over a table nobody writes to; rows inserted meanwhile
+ * shift the pages after them.
+ */
 export interface Page<T> {
   rows: T[];
   total: number;
@@ -7,17 +13,41 @@ export interface Page<T> {
   totalPages: number;
 }
 
-export interface PagingParams {
-  page: number;
+/**
+ * A page by cursor (`starting_after` or `ending_before`): no `total` and no `page`, since counting
+ * every matching row is what a deep page by cursor avoids. `hasMore`: more rows lie beyond these in
+ * the direction of the walk (older after `starting_after`, newer before `ending_before`).
+ */
+export interface CursorPage<T> {
+  rows: T[];
   pageSize: number;
+  hasMore: boolean;
 }
 
-export const MAX_PAGE_SIZE = 100;
+/** What a list action answers: by cursor when the request names one, by number otherwise. */
+export type ListPage<T> = Page<T> | CursorPage<T>;
 
-/** Query-string values arrive as strings, hence `convert`. */
+export interface PagingParams {
+  /** 1 when absent; not with a cursor */
+  page?: number;
+  pageSize: number;
+  /** the id of a row: the rows after it in list order (older) */
+  starting_after?: string;
+  /** the id of a row: the rows before it in list order (newer), still newest first */
+  ending_before?: string;
+}
+
+/** Deeper pages are reached by cursor: an OFFSET reads and drops every row before its page. */
+export const MAX_PAGE = 10_000;
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** The paging query parameters of every list endpoint, as the list actions validate them. */
 export const pagingParams = {
-  page: { type: "number", integer: true, min: 1, default: 1, convert: true },
-  pageSize: { type: "number", integer: true, min: 1, max: MAX_PAGE_SIZE, default: 20, convert: true },
+  page: queryInteger({ min: 1, max: MAX_PAGE }),
+  pageSize: queryInteger({ min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+  starting_after: { type: "uuid", optional: true },
+  ending_before: { type: "uuid", optional: true },
 } as const;
 
 export const idParams = {

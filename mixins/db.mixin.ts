@@ -11,7 +11,7 @@ import {
   type ModelStatic,
   type Transaction,
 } from "sequelize";
-import { idParams, type IdParams, type Page, type PagingParams } from "../contracts/paging";
+import { idParams, type IdParams, type ListPage, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
 import type { HttpMeta } from "../contracts/http";
 import { toServiceError } from "./database-errors";
@@ -26,6 +26,7 @@ import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
 import { admission } from "./admission";
 import { integerFromEnv } from "./env";
+import { cursorOf, ListOrder, pagingError } from "./keyset-pages";
 
 /** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -37,6 +38,8 @@ export interface DbMixinOptions {
   entityName: string;
   table: string;
   attributes: ModelAttributes;
+  /** the timestamp attribute lists are ordered by, newest first (the id breaks ties) */
+  listedBy: string;
   migrations: SqlMigration[];
   /** the integration events this service emits: it is ready only once their consumers are known */
   publishes: readonly EventContract<unknown>[];
@@ -79,7 +82,12 @@ export interface DbMethods extends MessagingMethods {
   /** Writes each row's changes (by `id`) in one statement. */
   saveAll(changes: RowChanges[], transaction: Transaction): Promise<void>;
   toPlain<T>(row: Model): T;
-  listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<Page<T>>;
+  /**
+   * The rows matching `filters` (undefined ones ignored) in list order: a page by number, or by
+   * cursor when `paging` names one; a cursor with `page`, both cursors, or an anchor that names no
+   * row is a 422.
+   */
+  listPage<T>(ctx: Context, filters: Record<string, unknown>, paging: PagingParams): Promise<ListPage<T>>;
 }
 
 /** A `[from, to)` condition for a timestamp column, or undefined when neither bound is given. */
@@ -129,6 +137,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     timestamps: true,
   });
   const writes = new TableWrites(model);
+  const listOrder = new ListOrder(model, options.listedBy);
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
     mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
@@ -219,10 +228,19 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return row.get({ plain: true }) as T;
       },
 
-      listPage(ctx: Context, filters: Record<string, unknown>, paging: PagingParams) {
+      async listPage(ctx: Context, filters: Record<string, unknown>, paging: PagingParams) {
         const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
-        const { page, pageSize } = paging;
-        return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: "-createdAt" });
+        const { pageSize } = paging;
+        const cursor = cursorOf(paging);
+        if (!cursor) {
+          const page = paging.page ?? 1;
+          return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: listOrder.sort });
+        }
+        const found = await listOrder.seek(query, cursor, pageSize);
+        if (!found) {
+          throw pagingError(cursor.param, "cursorUnknown", `The '${cursor.param}' field must be the id of an existing ${options.entityName.toLowerCase()}.`);
+        }
+        return { rows: await this.transformDocuments(ctx, {}, found.rows), pageSize, hasMore: found.hasMore };
       },
     },
 

@@ -34,9 +34,11 @@ export function toJsonSchema(rule: Rule): JsonSchema {
       return { type: "array", items: toJsonSchema(r.items), ...bounds(r, "Items"), ...common };
     case "object":
       return objectSchema(r.props, Boolean(r.strict));
-    default:
-      throw new Error(`No JSON Schema for the fastest-validator type '${r.type}'`);
+    case "custom":
+      // A custom checker is published only by what it declares: an integer and its bounds (contracts/query-integer.ts).
+      if (r.integer) return { type: "integer", ...bounds(r, "imum"), ...common };
   }
+  throw new Error(`No JSON Schema for the fastest-validator type '${r.type}'`);
 }
 
 /** A root params schema (`$$strict` and props side by side), as the actions declare them. */

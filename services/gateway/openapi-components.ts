@@ -7,7 +7,18 @@ type Schema = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const count = { type: "integer", minimum: 0 };
 
+/** A page by number, or by cursor (`starting_after`/`ending_before`: no count, `hasMore` instead). */
 function page(item: string): Schema {
+  const byCursor = {
+    type: "object",
+    additionalProperties: false,
+    required: ["rows", "pageSize", "hasMore"],
+    properties: { rows: { type: "array", maxItems: MAX_PAGE_SIZE, items: ref(item) }, pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE }, hasMore: { type: "boolean" } },
+  };
+  return { oneOf: [byNumber(item), byCursor] };
+}
+
+function byNumber(item: string): Schema {
   return {
     type: "object",
     additionalProperties: false,

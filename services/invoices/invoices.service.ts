@@ -61,6 +61,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       entityName: "Invoice",
       table: "invoices",
       attributes: invoiceAttributes,
+      // the time an invoice states, not its row's createdAt, which is stamped a moment later
+      listedBy: "issuedAt",
       migrations,
       publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_CREDITED],
     }),
@@ -72,13 +74,13 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
 
   // GET /invoices/:id is the db mixin's `get`.
   actions: {
-    /** GET /invoices — newest first, filtered by order, customer and status. */
+    /** GET /invoices — newest first (by `issuedAt`), filtered by order, customer and status; by page or cursor. */
     list: {
       ...admission(),
       params: listInvoicesParams,
       handler(ctx: Context<ListInvoicesParams>) {
-        const { orderId, customerId, status, page, pageSize } = ctx.params;
-        return this.listPage<Invoice>(ctx, { orderId, customerId, status }, { page, pageSize });
+        const { orderId, customerId, status, ...paging } = ctx.params;
+        return this.listPage<Invoice>(ctx, { orderId, customerId, status }, paging);
       },
     },
 

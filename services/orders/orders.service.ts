@@ -37,6 +37,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       entityName: "Order",
       table: "orders",
       attributes: orderAttributes,
+      listedBy: "createdAt",
       migrations,
       publishes: [ORDER_CREATED, ORDER_CANCELLED],
     }),
@@ -85,13 +86,13 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       },
     },
 
-    /** GET /orders — newest first, filtered by customer, status and creation time. */
+    /** GET /orders — newest first (by creation time), filtered by customer, status and creation time; by page or cursor. */
     list: {
       ...admission(),
       params: listOrdersParams,
       handler(ctx: Context<ListOrdersParams>) {
-        const { customerId, status, createdFrom, createdTo, page, pageSize } = ctx.params;
-        return this.listPage<Order>(ctx, { customerId, status, createdAt: between(createdFrom, createdTo) }, { page, pageSize });
+        const { customerId, status, createdFrom, createdTo, ...paging } = ctx.params;
+        return this.listPage<Order>(ctx, { customerId, status, createdAt: between(createdFrom, createdTo) }, paging);
       },
     },
 

@@ -78,12 +78,27 @@ describe("POST /orders with bad input", () => {
 });
 
 describe("reads with bad input", () => {
+  const unknownId = "6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11";
+
   it.each([
     ["/orders/not-a-uuid", 422, "id"],
     ["/invoices/42", 422, "id"],
     ["/orders?page=0", 422, "page"],
     ["/orders?pageSize=101", 422, "pageSize"],
     ["/orders?pageSize=ten", 422, "pageSize"],
+    ["/orders?page=1e2", 422, "page"],
+    ["/orders?page=0x10", 422, "page"],
+    ["/orders?page=%205", 422, "page"],
+    ["/orders?page=", 422, "page"],
+    ["/orders?page=10001", 422, "page"],
+    ["/orders?page=99999999999999999999", 422, "page"],
+    ["/invoices?pageSize=1.0", 422, "pageSize"],
+    ["/orders?starting_after=42", 422, "starting_after"],
+    ["/invoices?ending_before=", 422, "ending_before"],
+    [`/orders?page=2&starting_after=${unknownId}`, 422, "page"],
+    [`/orders?starting_after=${unknownId}&ending_before=${unknownId}`, 422, "ending_before"],
+    [`/orders?starting_after=${unknownId}`, 422, "starting_after"],
+    [`/invoices?ending_before=${unknownId}`, 422, "ending_before"],
     ["/orders?status=shipped", 422, "status"],
     ["/orders?sort=total", 422, "sort"],
     ["/invoices?orderId=nope", 422, "orderId"],
@@ -91,10 +106,11 @@ describe("reads with bad input", () => {
   ])("GET %s → %i naming %s", async (path, status, field) => {
     const res = await cluster.http.get(path);
     expect(res.status).toBe(status);
+    expect(res.body.type).toBe("VALIDATION_ERROR");
     expect(res.body.data).toContainEqual(expect.objectContaining({ field }));
   });
 
-  it.each(["/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11", "/invoices/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11"])(
+  it.each([`/orders/${unknownId}`, `/invoices/${unknownId}`])(
     "GET %s (unknown id) → 404",
     async (path) => {
       const res = await cluster.http.get(path);

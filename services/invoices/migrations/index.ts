@@ -1,6 +1,7 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createInvoices } from "./001-create-invoices";
 import { credited } from "./004-credited";
+import { listOrderIndexes } from "./006-list-order-indexes";
 import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
@@ -10,5 +11,6 @@ export const migrations: SqlMigration[] = [
   outboxKeepsOnlyPending("003-outbox-keeps-only-pending"),
   credited,
   inboxReceivedAtIndex("005-inbox-received-at-index"),
-  answersAsSent("006-idempotency-answers-as-sent"),
+  listOrderIndexes,
+  answersAsSent("007-idempotency-answers-as-sent"),
 ];

@@ -1,6 +1,7 @@
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createOrders } from "./001-create-orders";
 import { uninvoicedIndex } from "./003-uninvoiced-index";
+import { listOrderIndexes } from "./006-list-order-indexes";
 import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
@@ -10,5 +11,6 @@ export const migrations: SqlMigration[] = [
   uninvoicedIndex,
   outboxKeepsOnlyPending("004-outbox-keeps-only-pending"),
   inboxReceivedAtIndex("005-inbox-received-at-index"),
-  answersAsSent("006-idempotency-answers-as-sent"),
+  listOrderIndexes,
+  answersAsSent("007-idempotency-answers-as-sent"),
 ];

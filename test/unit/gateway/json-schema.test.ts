@@ -1,4 +1,5 @@
 import { paramsToJsonSchema, toJsonSchema } from "../../../services/gateway/json-schema";
+import { queryInteger } from "../../../contracts/query-integer";
 
 describe("toJsonSchema", () => {
   it.each<[string | Record<string, unknown>, object]>([
@@ -10,6 +11,7 @@ describe("toJsonSchema", () => {
     ["uuid", { type: "string", format: "uuid" }],
     [{ type: "date", convert: true, optional: true }, { type: "string", format: "date-time" }],
     [{ type: "equal", value: 1 }, { const: 1 }],
+    [queryInteger({ min: 1, max: 100, default: 20 }), { type: "integer", minimum: 1, maximum: 100, default: 20 }],
   ])("%o → %o", (rule, schema) => {
     expect(toJsonSchema(rule)).toEqual(schema);
   });

@@ -64,7 +64,7 @@ describe("GET /openapi.json", () => {
     ]);
     expect(cancel.requestBody).toMatchObject({ required: false, content: { "application/json": { schema: { additionalProperties: false } } } });
     const list = document.paths["/orders"].get.parameters.map((p: { name: string; in: string; required: boolean }) => `${p.in}:${p.name}:${p.required}`);
-    expect(list).toEqual(expect.arrayContaining(["query:customerId:false", "query:status:false", "query:createdFrom:false", "query:page:false", "query:pageSize:false"]));
+    expect(list).toEqual(expect.arrayContaining(["query:customerId:false", "query:status:false", "query:createdFrom:false", "query:page:false", "query:pageSize:false", "query:starting_after:false", "query:ending_before:false"]));
   });
 
   it("says which errors each route answers, with their types, and the headers that come with them", () => {
