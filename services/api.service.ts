@@ -9,6 +9,7 @@ import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
 import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
+import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
 import { requireJsonBody } from "./gateway/require-json";
 import { ROUTES, aliases } from "./gateway/routes";
@@ -46,6 +47,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
           json: { strict: true, limit: transportLimits().bodyLimitBytes },
           urlencoded: false,
         },
+        use: [answerMethods],
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
           requireJsonBody(req);
           ctx.meta.idempotencyKey = idempotencyKey(req);
@@ -111,6 +113,32 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   },
 
   methods: {
+    /**
+     * An answer's JSON, with its length set. HEAD must carry the headers GET would, and Node leaves
+     * Content-Length out of an answer to HEAD.
+     */
+    encodeResponse(_req: IncomingMessage, res: ServerResponse, data: unknown) {
+      const json = JSON.stringify(data);
+      res.setHeader("Content-Length", Buffer.byteLength(json));
+      return json;
+    },
+
+    /**
+     * An error's JSON `{ name, message, code, type, data }`, with its length set, as for any answer
+     * (moleculer-web's writes the head before the body: a GET's error went chunked, a HEAD's had
+     * neither). `err` is what errorHandler made of the failure, or moleculer-web's own 404.
+     */
+    sendError(req: IncomingMessage, res: ServerResponse, err: Errors.MoleculerError) {
+      if (res.headersSent) {
+        this.logger.warn(`${req.method} ${req.url}: ${err.type} after the answer had started`);
+        return;
+      }
+      const json = JSON.stringify(this.reformatError(err));
+      res.writeHead(err.code, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+      res.end(json);
+      this.logResponse(req, res);
+    },
+
     /** Every failed request ends here: the error is mapped for the client and logged when it is ours. */
     errorHandler(req: IncomingMessage, res: ServerResponse, err: Error) {
       const httpError = toHttpError(err);

@@ -31,4 +31,10 @@ export const ROUTES: Route[] = [
   { method: "GET", path: "/openapi.json", action: "api.openapi", summary: "This document", status: 200 },
 ];
 
-export const aliases = Object.fromEntries(ROUTES.map((route) => [`${route.method} ${route.path}`, route.action]));
+/** The methods a route answers: HEAD answers as GET does, without the body. */
+const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", "HEAD"] : [route.method]);
+
+/** moleculer-web's aliases: `"<method> <path>": action`. */
+export const aliases = Object.fromEntries(
+  ROUTES.flatMap((route) => methodsOf(route).map((method) => [`${method} ${route.path}`, route.action])),
+);
