@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
@@ -7,6 +8,7 @@ import { transportLimits } from "../mixins/transport-limits";
 import { integerFromEnv } from "../mixins/env";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
+import { answerClientError } from "./gateway/client-errors";
 import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
 import { answerMethods } from "./gateway/methods";
@@ -110,6 +112,11 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         return { status: "ready", services, consistency, attention: attention(consistency) };
       },
     },
+  },
+
+  created() {
+    // The mixin's created() made the server; this comes before it listens.
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, this.logger));
   },
 
   methods: {

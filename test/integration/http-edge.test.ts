@@ -3,7 +3,7 @@ import type { Order } from "../../contracts/orders";
 import { ROUTES } from "../../services/gateway/routes";
 import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
-import { nodeRequest, type NodeHttpResult } from "../support/http";
+import { nodeRequest, rawExchange, type NodeHttpResult } from "../support/http";
 import { orderBody } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
 
@@ -114,5 +114,28 @@ describe("methods", () => {
         text: "",
       });
     }
+  });
+});
+
+describe("requests Node's HTTP parser refuses", () => {
+  it("answers headers over the server's limit 431 HEADERS_TOO_LARGE in JSON, and closes", async () => {
+    const res = await rawExchange(cluster.baseUrl, `GET /health HTTP/1.1\r\nHost: gateway\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`);
+    expect(res).toMatchObject({ status: 431, headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" } });
+    expect(res.body).toMatchObject({ code: 431, type: "HEADERS_TOO_LARGE" });
+  });
+
+  it.each([
+    ["a header line without a colon", "GET /health HTTP/1.1\r\nHost: gateway\r\nNo colon here\r\n\r\n"],
+    ["Content-Length and Transfer-Encoding both", "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"],
+    ["a Content-Length that is not a number", "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: two\r\n\r\n{}"],
+    ["a method Node does not know", "BREW /orders HTTP/1.1\r\nHost: gateway\r\n\r\n"],
+  ])("answers %s 400 BAD_REQUEST in JSON, and closes", async (_, raw) => {
+    const res = await rawExchange(cluster.baseUrl, raw);
+    expect(res).toMatchObject({ status: 400, headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" } });
+    expect(res.body).toMatchObject({ code: 400, type: "BAD_REQUEST", data: { reason: expect.any(String) } });
+  });
+
+  it("still answers on other connections", async () => {
+    expect((await request("GET", "/health")).status).toBe(200);
   });
 });

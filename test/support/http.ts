@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 
 export interface HttpResult<T = any> {
   status: number;
@@ -58,6 +59,29 @@ export function nodeRequest<T = any>(
     });
     req.on("error", reject);
     req.end(body);
+  });
+}
+
+/**
+ * Writes `request` as it is to a new connection and reads the answer until the server closes it (a
+ * request must ask for that: `Connection: close`). The connection is not half-closed: Node's server
+ * would drop a request whose client did.
+ */
+export function rawExchange(baseUrl: string, request: string): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head, ...rest] = Buffer.concat(chunks).toString("utf8").split("\r\n\r\n");
+      const [statusLine, ...lines] = head.split("\r\n");
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: parsed(rest.join("\r\n\r\n")) });
+    });
   });
 }
 
