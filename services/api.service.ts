@@ -11,9 +11,9 @@ import { attention, type ConsistencyReport } from "./gateway/attention";
 import { answerClientError } from "./gateway/client-errors";
 import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
+import { jsonBody } from "./gateway/json-body";
 import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
-import { requireJsonBody } from "./gateway/require-json";
 import { ROUTES, aliases } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
@@ -45,13 +45,10 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         mappingPolicy: "restrict",
         autoAliases: false,
         aliases,
-        bodyParsers: {
-          json: { strict: true, limit: transportLimits().bodyLimitBytes },
-          urlencoded: false,
-        },
-        use: [answerMethods],
+        // The body is read by jsonBody, after answerMethods has turned away what no route takes.
+        bodyParsers: false,
+        use: [answerMethods, jsonBody(transportLimits().bodyLimitBytes)],
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
-          requireJsonBody(req);
           ctx.meta.idempotencyKey = idempotencyKey(req);
           // The gateway's own actions (probes, the document) are never turned away.
           const action = req.$action.name!;

@@ -6,14 +6,26 @@ import { Errors } from "moleculer";
  * refused request.
  */
 export const REFUSALS = {
-  /** the request is not well-formed HTTP */
+  /** the request is not well-formed HTTP, or its body's length is not what it says */
   BAD_REQUEST: 400,
+  /** a GET or HEAD with a body */
+  BODY_NOT_ALLOWED: 400,
+  /** the body is not UTF-8 JSON, or not an object */
+  INVALID_JSON: 400,
+  /** the body does not decode as its Content-Encoding says */
+  INVALID_CONTENT_ENCODING: 400,
+  /** the client went away while sending the body */
+  REQUEST_ABORTED: 400,
   /** no route has this path */
   NOT_FOUND: 404,
   /** the path has routes, none for this method (with `Allow`) */
   METHOD_NOT_ALLOWED: 405,
   /** the headers or the body did not arrive in time */
   REQUEST_TIMEOUT: 408,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNSUPPORTED_CHARSET: 415,
+  UNSUPPORTED_CONTENT_ENCODING: 415,
   HEADERS_TOO_LARGE: 431,
 } as const;
 

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "node:zlib";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import { ROUTES } from "../../services/gateway/routes";
@@ -137,5 +138,111 @@ describe("requests Node's HTTP parser refuses", () => {
 
   it("still answers on other connections", async () => {
     expect((await request("GET", "/health")).status).toBe(200);
+  });
+});
+
+describe("Content-Encoding", () => {
+  it.each([
+    ["gzip", gzipSync],
+    ["deflate", deflateSync],
+    ["br", brotliCompressSync],
+    ["GZIP", gzipSync],
+  ])("takes a %s body, stored as sent", async (encoding, compress) => {
+    const customerId = `encoded-${encoding}`;
+    const body = { ...orderBody(customerId), customer: { name: "Zoë Ünal", email: "zoe@example.com" } };
+    const res = await postJson("/orders", compress(Buffer.from(JSON.stringify(body))), { "content-encoding": encoding });
+    expect(res.status).toBe(201);
+    expect((await storedOrders(customerId)).map((order) => order.customer.name)).toEqual(["Zoë Ünal"]);
+  });
+
+  it.each([
+    ["zstd", zstdCompressSync(Buffer.from(JSON.stringify(orderBody("zstd"))))],
+    ["compress", Buffer.from(JSON.stringify(orderBody("zstd")))],
+    ["gzip, br", brotliCompressSync(gzipSync(Buffer.from(JSON.stringify(orderBody("zstd")))))],
+  ])("refuses %s as 415 UNSUPPORTED_CONTENT_ENCODING, naming it, and stores nothing", async (encoding, body) => {
+    const res = await postJson("/orders", body, { "content-encoding": encoding });
+    expectRefusal(res, 415, "UNSUPPORTED_CONTENT_ENCODING");
+    expect(res.body.data).toEqual({ encoding });
+    expect(await storedOrders("zstd")).toEqual([]);
+  });
+
+  it.each([
+    ["garbage", Buffer.from("not gzip at all")],
+    ["a truncated stream", gzipSync(Buffer.from(JSON.stringify(orderBody("truncated")))).subarray(0, 30)],
+  ])("answers a gzip body that is %s 400 INVALID_CONTENT_ENCODING", async (_, body) => {
+    const res = await postJson("/orders", body, { "content-encoding": "gzip" });
+    expectRefusal(res, 400, "INVALID_CONTENT_ENCODING");
+    expect(res.body.data).toEqual({ encoding: "gzip" });
+    expect(await storedOrders("truncated")).toEqual([]);
+  });
+
+  it("measures the body limit on the inflated body: a small gzip of a huge body is 413 PAYLOAD_TOO_LARGE", async () => {
+    const huge = gzipSync(Buffer.from(JSON.stringify({ ...orderBody("bomb"), customerId: "x".repeat(10_000_000) })));
+    expect(huge.length).toBeLessThan(64 * 1024);
+    const res = await postJson("/orders", huge, { "content-encoding": "gzip" });
+    expectRefusal(res, 413, "PAYLOAD_TOO_LARGE");
+    expect(res.body.data).toEqual({ limit: 64 * 1024 });
+  });
+});
+
+describe("charsets", () => {
+  it.each([
+    // "é" in UTF-7; body-parser decoded it, and the name was stored changed.
+    ["utf-7", Buffer.from(JSON.stringify({ ...orderBody("charset"), customer: { name: "Ren+AOk-", email: "r@example.com" } }))],
+    ["UTF-16", Buffer.from(`\ufeff${JSON.stringify(orderBody("charset"))}`, "utf16le")],
+    ["iso-8859-1", Buffer.from(JSON.stringify({ ...orderBody("charset"), customer: { name: "René", email: "r@example.com" } }), "latin1")],
+  ])("refuses charset=%s as 415 UNSUPPORTED_CHARSET, naming it, and stores nothing", async (charset, body) => {
+    const res = await request("POST", "/orders", { body, headers: { "content-type": `application/json; charset=${charset}` } });
+    expectRefusal(res, 415, "UNSUPPORTED_CHARSET");
+    expect(res.body.data).toEqual({ charset });
+    expect(await storedOrders("charset")).toEqual([]);
+  });
+
+  it("refuses bytes that are not UTF-8 as 400 INVALID_JSON instead of storing replacement characters", async () => {
+    const json = JSON.stringify({ ...orderBody("not-utf8"), customer: { name: "Ren#", email: "r@example.com" } });
+    const body = Buffer.from(json);
+    body[body.indexOf("#")] = 0xe9; // "é" in Latin-1: not UTF-8
+    const res = await request("POST", "/orders", { body, headers: { "content-type": "application/json; charset=utf-8" } });
+    expectRefusal(res, 400, "INVALID_JSON");
+    expect(await storedOrders("not-utf8")).toEqual([]);
+  });
+
+  it("takes charset=UTF-8 in any case, and ignores a leading byte order mark (RFC 8259 §8.1)", async () => {
+    const body = JSON.stringify({ ...orderBody("bom"), customer: { name: "René", email: "r@example.com" } });
+    expect((await request("POST", "/orders", { body: `\ufeff${body}`, headers: { "content-type": "application/json; charset=UTF-8" } })).status).toBe(201);
+    expect((await storedOrders("bom")).map((order) => order.customer.name)).toEqual(["René"]);
+  });
+});
+
+describe("bodies where none is taken", () => {
+  it.each([
+    ["GET", "/orders", { "content-length": "2" }, "Content-Length"],
+    ["GET", "/health", { "transfer-encoding": "chunked" }, "Transfer-Encoding"],
+    ["GET", `/orders/${unknownId}`, { "content-length": "2", "content-type": "application/json" }, "Content-Length"],
+  ])("%s %s with a body → 400 BODY_NOT_ALLOWED naming %s", async (method, path, headers, header) => {
+    const res = await request(method, path, { headers, body: "{}" });
+    expectRefusal(res, 400, "BODY_NOT_ALLOWED");
+    expect(res.body.data).toEqual({ header });
+  });
+
+  it("HEAD with a body → 400, as GET", async () => {
+    const res = await request("HEAD", "/orders", { headers: { "content-length": "2" }, body: "{}" });
+    expect({ status: res.status, text: res.text }).toEqual({ status: 400, text: "" });
+  });
+
+  it("cancels with no body, an empty one, or {}", async () => {
+    const orders = await Promise.all([1, 2, 3].map(() => createOrder("cancel-bodies")));
+    const answers = await Promise.all([
+      rawExchange(cluster.baseUrl, `POST /orders/${orders[0].id}/cancel HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`),
+      request("POST", `/orders/${orders[1].id}/cancel`, { headers: { "content-length": "0" } }),
+      postJson(`/orders/${orders[2].id}/cancel`, "{}"),
+    ]);
+    expect(answers.map((res) => [res.status, res.body.status])).toEqual(Array(3).fill([200, "cancelled"]));
+  });
+});
+
+describe("the shape of JSON bodies", () => {
+  it("refuses an array body as 400 INVALID_JSON", async () => {
+    expectRefusal(await postJson("/orders", JSON.stringify([orderBody("array")])), 400, "INVALID_JSON");
   });
 });
