@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Errors } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { checkBodyHeaders } from "./body-headers";
-import { refusal } from "./refusals";
+import { jsonShapeFailures } from "./json-shape";
+import { invalidFields, refusal } from "./refusals";
 
 type Next = (err?: unknown) => void;
 
@@ -20,7 +21,8 @@ interface BodyParserError {
  * the bytes (inflating them, within `limitBytes` of inflated bytes), and the gateway decodes them
  * itself, as UTF-8 and nothing else (body-parser's JSON parser would decode any `utf-*` charset and
  * replace bytes that are not UTF-8). `req.body` is the parsed JSON object, or undefined when the
- * request has no body or an empty one.
+ * request has no body or an empty one. A body nested too deep or with a forbidden key is refused
+ * here, before any call is made with it.
  */
 export function jsonBody(limitBytes: number) {
   const readBytes = ApiGateway.bodyParser.raw({ type: () => true, limit: limitBytes });
@@ -60,6 +62,8 @@ export function parseJsonObject(bytes: unknown): Record<string, unknown> | undef
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw refusal("INVALID_JSON", "The request body must be a JSON object");
   }
+  const failures = jsonShapeFailures(body);
+  if (failures.length > 0) throw invalidFields(failures);
   return body as Record<string, unknown>;
 }
 

@@ -1,4 +1,5 @@
 import { Errors } from "moleculer";
+import type { FieldError } from "./http-errors";
 
 /**
  * What the gateway itself refuses of what a client sent, by type, and the status each is answered
@@ -31,6 +32,21 @@ export const REFUSALS = {
 
 export type RefusalType = keyof typeof REFUSALS;
 
+/**
+ * The `type` of a field the gateway refuses in a 422 `VALIDATION_ERROR` (`data: [{ field, message, type }]`),
+ * besides the actions' own validation rules.
+ */
+export const FIELD_REFUSALS = {
+  /** a JSON value nested deeper than `MAX_JSON_DEPTH` */
+  tooDeep: "tooDeep",
+  /** an object key `__proto__`, `constructor` or `prototype` */
+  forbiddenKey: "forbiddenKey",
+} as const;
+
 export function refusal(type: RefusalType, message: string, data?: unknown): Errors.MoleculerClientError {
   return new Errors.MoleculerClientError(message, REFUSALS[type], type, data);
+}
+
+export function invalidFields(failures: FieldError[]): Errors.ValidationError {
+  return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", failures);
 }

@@ -8,7 +8,7 @@ import { nodeRequest, rawExchange, type NodeHttpResult } from "../support/http";
 import { orderBody } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
 
-/** The gateway as a hostile client finds it. */
+/** The gateway as a hostile client finds it: methods, framing, encodings, charsets, where fields come from, JSON's shape. */
 
 let cluster: Cluster;
 
@@ -38,6 +38,11 @@ const storedOrders = (customerId: string) =>
 function expectRefusal(res: NodeHttpResult, status: number, type: string): void {
   expect({ status: res.status, contentType: res.headers["content-type"] }).toEqual({ status, contentType: expect.stringMatching(/^application\/json/) });
   expect(res.body).toMatchObject({ name: expect.any(String), message: expect.any(String), code: status, type });
+}
+
+function expectFieldRefused(res: NodeHttpResult, field: string, type?: string): void {
+  expectRefusal(res, 422, "VALIDATION_ERROR");
+  expect(res.body.data).toContainEqual({ field, message: expect.any(String), type: type ?? expect.any(String) });
 }
 
 async function createOrder(customerId: string): Promise<Order> {
@@ -239,10 +244,52 @@ describe("bodies where none is taken", () => {
     ]);
     expect(answers.map((res) => [res.status, res.body.status])).toEqual(Array(3).fill([200, "cancelled"]));
   });
+
 });
 
 describe("the shape of JSON bodies", () => {
+  /** An order whose customerId is arrays nested `depth` deep. */
+  const deepOrder = (depth: number) =>
+    JSON.stringify(orderBody("deep")).replace('"customerId":"deep"', `"customerId":${"[".repeat(depth)}1${"]".repeat(depth)}`);
+
+  it("refuses a body nested deeper than 8 levels with 422, naming the path, before calling anything", async () => {
+    const res = await postJson("/orders", deepOrder(5_000));
+    expectFieldRefused(res, `customerId${"[0]".repeat(7)}`, "tooDeep");
+  });
+
+  it.each([
+    ["items[0].constructor", (body: any) => ({ ...body, items: [{ ...body.items[0], constructor: { name: "x" } }] })],
+    ["prototype", (body: any) => ({ ...body, prototype: {} })],
+  ])("refuses a %s key with 422, naming its path", async (field, change) => {
+    expectFieldRefused(await postJson("/orders", JSON.stringify(change(orderBody("forbidden")))), field, "forbiddenKey");
+    expect(await storedOrders("forbidden")).toEqual([]);
+  });
+
+  it("refuses a __proto__ key instead of letting it set the params' prototype", async () => {
+    const { customerId, ...rest } = orderBody("proto");
+    const body = `{"__proto__":{"customerId":"${customerId}"},${JSON.stringify(rest).slice(1)}`;
+    expectFieldRefused(await postJson("/orders", body), "__proto__", "forbiddenKey");
+    expect(await storedOrders("proto")).toEqual([]);
+  });
+
+  it("answers the valid orders sent at the same moment as a deep one, each 201", async () => {
+    const valid = Array.from({ length: 20 }, () => postJson("/orders", JSON.stringify(orderBody("beside-deep"))));
+    const deep = postJson("/orders", deepOrder(20_000));
+    const [poisoned, ...innocent] = await Promise.all([deep, ...valid]);
+    expect(innocent.map((res) => res.status)).toEqual(Array(20).fill(201));
+    expect(poisoned.status).toBe(422);
+    expect(await storedOrders("beside-deep")).toHaveLength(20);
+  });
+
   it("refuses an array body as 400 INVALID_JSON", async () => {
     expectRefusal(await postJson("/orders", JSON.stringify([orderBody("array")])), 400, "INVALID_JSON");
+  });
+});
+
+describe("the gateway's log", () => {
+  it("holds no error and no stack trace for any of these client mistakes", () => {
+    const entries = cluster.logs("api").split(/\n(?=\[[\d:.]+Z\] )/);
+    const gateway = entries.filter((entry) => /^\S+ +\w+ +API:/.test(entry));
+    expect(gateway.filter((entry) => /^\S+ +ERROR|\n\s+at /.test(entry))).toEqual([]);
   });
 });

@@ -23,6 +23,12 @@ describe("parseJsonObject", () => {
   ])("refuses %s as 400 INVALID_JSON", (_, bytes) => {
     expect(() => parseJsonObject(bytes)).toThrow(expect.objectContaining({ code: 400, type: "INVALID_JSON" }));
   });
+
+  it("refuses a body of the wrong shape as 422, naming the field", () => {
+    expect(() => parseJsonObject(Buffer.from('{"items":[{"__proto__":{}}]}'))).toThrow(
+      expect.objectContaining({ code: 422, type: "VALIDATION_ERROR", data: [expect.objectContaining({ field: "items[0].__proto__" })] }),
+    );
+  });
 });
 
 describe("bodyParserRefusal", () => {
