@@ -20,8 +20,9 @@ export const pagingParams = {
   pageSize: { type: "number", integer: true, min: 1, max: MAX_PAGE_SIZE, default: 20, convert: true },
 } as const;
 
+/** A field besides the id is refused (422 naming it), not dropped: `POST /orders/:id/cancel` takes no fields. */
 export const idParams = {
-  $$strict: "remove",
+  $$strict: true,
   id: { type: "uuid" },
 } as const;
 

@@ -14,7 +14,8 @@ import { idempotencyKey } from "./gateway/idempotency-key";
 import { jsonBody } from "./gateway/json-body";
 import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
-import { ROUTES, aliases } from "./gateway/routes";
+import { paramsFromSources, type ParamSources } from "./gateway/param-sources";
+import { ROUTES, aliases, routeOf } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
 const BACKENDS = ["orders", "invoices"] as const;
@@ -48,8 +49,13 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         // The body is read by jsonBody, after answerMethods has turned away what no route takes.
         bodyParsers: false,
         use: [answerMethods, jsonBody(transportLimits().bodyLimitBytes)],
+        // Each source apart, so that onBeforeCall can take each field from the one it belongs to.
+        mergeParams: false,
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
-          ctx.meta.idempotencyKey = idempotencyKey(req);
+          const route = routeOf(req.$alias.method, (req.$alias as unknown as { fullPath: string }).fullPath);
+          // moleculer-web calls the action with whatever req.$params holds once this returns.
+          req.$params = paramsFromSources(route, req.$params as ParamSources);
+          if (route.idempotent) ctx.meta.idempotencyKey = idempotencyKey(req);
           // The gateway's own actions (probes, the document) are never turned away.
           const action = req.$action.name!;
           if (action.startsWith(`${this.name}.`)) return;

@@ -37,6 +37,10 @@ export type RefusalType = keyof typeof REFUSALS;
  * besides the actions' own validation rules.
  */
 export const FIELD_REFUSALS = {
+  /** a query parameter on a POST route, whose fields come from the body only */
+  queryNotAllowed: "queryNotAllowed",
+  /** a body field or query parameter named like a parameter of the path, which comes from the path only */
+  pathParameter: "pathParameter",
   /** a JSON value nested deeper than `MAX_JSON_DEPTH` */
   tooDeep: "tooDeep",
   /** an object key `__proto__`, `constructor` or `prototype` */

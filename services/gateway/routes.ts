@@ -38,3 +38,12 @@ const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", 
 export const aliases = Object.fromEntries(
   ROUTES.flatMap((route) => methodsOf(route).map((method) => [`${method} ${route.path}`, route.action])),
 );
+
+const BY_ALIAS = new Map(ROUTES.flatMap((route) => methodsOf(route).map((method) => [`${method} ${route.path}`, route])));
+
+/** The route of one of `aliases`, by its method and path as moleculer-web holds them (`fullPath`). */
+export function routeOf(method: string, path: string): Route {
+  const route = BY_ALIAS.get(`${method} ${path}`);
+  if (!route) throw new Error(`No route for the alias ${method} ${path}`);
+  return route;
+}

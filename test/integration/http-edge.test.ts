@@ -245,6 +245,42 @@ describe("bodies where none is taken", () => {
     expect(answers.map((res) => [res.status, res.body.status])).toEqual(Array(3).fill([200, "cancelled"]));
   });
 
+  it.each([
+    [`{"reason":"changed my mind"}`, "reason", "objectStrict"],
+    [`{"id":"${unknownId}"}`, "id", "pathParameter"],
+  ])("refuses a cancel whose body is %s, naming %s, and leaves the order as it was", async (body, field, type) => {
+    const order = await createOrder(`cancel-${field}`);
+    expectFieldRefused(await postJson(`/orders/${order.id}/cancel`, body), field, type);
+    expect((await storedOrders(`cancel-${field}`)).map((stored) => stored.status)).not.toContain("cancelled");
+  });
+
+  it("refuses a payment with a field in its body, naming it; the invoice stays open until paid with {}", async () => {
+    const invoice = await invoiceOf((await createOrder("pay-body")).id);
+    expectFieldRefused(await postJson(`/invoices/${invoice.id}/pay`, `{"amount":3000}`), "amount", "objectStrict");
+    expect((await request("GET", `/invoices/${invoice.id}`)).body.status).toBe("open");
+    expect((await postJson(`/invoices/${invoice.id}/pay`, "{}")).body.status).toBe("paid");
+  });
+});
+
+describe("one source per field", () => {
+  it("refuses a query string on POST /orders, naming each parameter, and stores nothing", async () => {
+    const res = await postJson("/orders?customerId=from-query&coupon=FREE", JSON.stringify(orderBody("from-body")));
+    expectFieldRefused(res, "customerId", "queryNotAllowed");
+    expectFieldRefused(res, "coupon", "queryNotAllowed");
+    expect([...(await storedOrders("from-body")), ...(await storedOrders("from-query"))]).toEqual([]);
+  });
+
+  it("refuses a query string on a cancel, and leaves the order as it was", async () => {
+    const order = await createOrder("cancel-query");
+    expectFieldRefused(await request("POST", `/orders/${order.id}/cancel?force=true`), "force", "queryNotAllowed");
+    expect((await storedOrders("cancel-query")).map((stored) => stored.status)).not.toContain("cancelled");
+  });
+
+  it("refuses a query parameter named like a path parameter, and an unknown one, on GET /orders/:id", async () => {
+    const order = await createOrder("get-query");
+    expectFieldRefused(await request("GET", `/orders/${order.id}?id=${unknownId}`), "id", "pathParameter");
+    expectFieldRefused(await request("GET", `/orders/${order.id}?expand=items`), "expand", "objectStrict");
+  });
 });
 
 describe("the shape of JSON bodies", () => {
@@ -283,6 +319,19 @@ describe("the shape of JSON bodies", () => {
 
   it("refuses an array body as 400 INVALID_JSON", async () => {
     expectRefusal(await postJson("/orders", JSON.stringify([orderBody("array")])), 400, "INVALID_JSON");
+  });
+});
+
+describe("Idempotency-Key on routes that do not honour it", () => {
+  it.each(["/health", "/ready", "/orders", `/invoices?customerId=x`])("GET %s ignores a malformed key", async (path) => {
+    const res = await request("GET", path, { headers: { "idempotency-key": "not a key: it has spaces" } });
+    expect(res.status).toBe(200);
+  });
+
+  it("POST /orders still refuses it, naming the header", async () => {
+    const res = await postJson("/orders", JSON.stringify(orderBody("bad-key")), { "idempotency-key": "x".repeat(256) });
+    expectFieldRefused(res, "Idempotency-Key");
+    expect(await storedOrders("bad-key")).toEqual([]);
   });
 });
 
