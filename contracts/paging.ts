@@ -50,8 +50,9 @@ export const pagingParams = {
   ending_before: { type: "uuid", optional: true },
 } as const;
 
+/** A field besides the id is refused (422 naming it), not dropped: `POST /orders/:id/cancel` takes no fields. */
 export const idParams = {
-  $$strict: "remove",
+  $$strict: true,
   id: { type: "uuid" },
 } as const;
 

@@ -1,4 +1,4 @@
-import type { ActionSchema, Context, Errors, Middleware, ServiceBroker, ServiceSchema } from "moleculer";
+import { Errors, type ActionSchema, type Context, type Middleware, type ServiceBroker, type ServiceSchema } from "moleculer";
 import { DEADLINE } from "./deadlines.middleware";
 import { outsideTrace, withTraceparent } from "./trace-context";
 
@@ -14,7 +14,6 @@ interface BatchedCall {
   /** what is left of the call's own timeout (ms), so the callee never works past the caller's deadline */
   timeout?: number;
 }
-
 
 interface CallBatch {
   action: string;
@@ -63,7 +62,28 @@ async function send(broker: ServiceBroker, action: string, nodeID: string, calls
       else resolve(outcome.value);
     });
   } catch (err) {
-    for (const { reject } of calls) reject(err);
+    // A call that cannot be serialized fails the whole packet before it leaves this node: it fails
+    // alone, and the others, none of which was sent, go again without it. Only looked for on failure,
+    // so that no call is serialized twice on the way.
+    const unsendable = calls.filter((_, i) => !serializable(broker, batched[i]));
+    if (unsendable.length === 0) {
+      for (const { reject } of calls) reject(err);
+      return;
+    }
+    for (const { reject } of unsendable) {
+      reject(new Errors.MoleculerError("The call's parameters cannot be serialized", 500, "UNSERIALIZABLE_CALL", { action }));
+    }
+    const sendable = calls.filter((call) => !unsendable.includes(call));
+    if (sendable.length > 0) await send(broker, action, nodeID, sendable);
+  }
+}
+
+function serializable(broker: ServiceBroker, call: BatchedCall): boolean {
+  try {
+    broker.serializer!.serialize(call as unknown as Record<string, unknown>, "REQ");
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
@@ -7,11 +8,14 @@ import { transportLimits } from "../mixins/transport-limits";
 import { integerFromEnv } from "../mixins/env";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
+import { answerClientError } from "./gateway/client-errors";
 import { retryAfterSeconds, toHttpError } from "./gateway/http-errors";
 import { idempotencyKey } from "./gateway/idempotency-key";
+import { jsonBody } from "./gateway/json-body";
+import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
-import { requireJsonBody } from "./gateway/require-json";
-import { ROUTES, aliases } from "./gateway/routes";
+import { paramsFromSources, type ParamSources } from "./gateway/param-sources";
+import { ROUTES, aliases, routeOf } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
 const BACKENDS = ["orders", "invoices"] as const;
@@ -44,13 +48,16 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
         mappingPolicy: "restrict",
         autoAliases: false,
         aliases,
-        bodyParsers: {
-          json: { strict: true, limit: transportLimits().bodyLimitBytes },
-          urlencoded: false,
-        },
+        // The body is read by jsonBody, after answerMethods has turned away what no route takes.
+        bodyParsers: false,
+        use: [answerMethods, jsonBody(transportLimits().bodyLimitBytes)],
+        // Each source apart, so that onBeforeCall can take each field from the one it belongs to.
+        mergeParams: false,
         onBeforeCall(ctx: Context<unknown, HttpMeta>, _route: unknown, req: IncomingRequest, res: ServerResponse) {
-          requireJsonBody(req);
-          ctx.meta.idempotencyKey = idempotencyKey(req);
+          const route = routeOf(req.$alias.method, (req.$alias as unknown as { fullPath: string }).fullPath);
+          // moleculer-web calls the action with whatever req.$params holds once this returns.
+          req.$params = paramsFromSources(route, req.$params as ParamSources);
+          if (route.idempotent) ctx.meta.idempotencyKey = idempotencyKey(req);
           // The gateway's own actions (probes, the document) are never turned away.
           const action = req.$action.name!;
           if (action.startsWith(`${this.name}.`)) return;
@@ -112,7 +119,38 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
     },
   },
 
+  created() {
+    // The mixin's created() made the server; this comes before it listens.
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, this.logger));
+  },
+
   methods: {
+    /**
+     * An answer's JSON, with its length set. HEAD must carry the headers GET would, and Node leaves
+     * Content-Length out of an answer to HEAD.
+     */
+    encodeResponse(_req: IncomingMessage, res: ServerResponse, data: unknown) {
+      const json = JSON.stringify(data);
+      res.setHeader("Content-Length", Buffer.byteLength(json));
+      return json;
+    },
+
+    /**
+     * An error's JSON `{ name, message, code, type, data }`, with its length set, as for any answer
+     * (moleculer-web's writes the head before the body: a GET's error went chunked, a HEAD's had
+     * neither). `err` is what errorHandler made of the failure, or moleculer-web's own 404.
+     */
+    sendError(req: IncomingMessage, res: ServerResponse, err: Errors.MoleculerError) {
+      if (res.headersSent) {
+        this.logger.warn(`${req.method} ${req.url}: ${err.type} after the answer had started`);
+        return;
+      }
+      const json = JSON.stringify(this.reformatError(err));
+      res.writeHead(err.code, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+      res.end(json);
+      this.logResponse(req, res);
+    },
+
     /** Every failed request ends here: the error is mapped for the client and logged when it is ours. */
     errorHandler(req: IncomingMessage, res: ServerResponse, err: Error) {
       const httpError = toHttpError(err);

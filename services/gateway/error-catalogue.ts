@@ -8,8 +8,11 @@ export const ERRORS = {
   INVALID_JSON: { status: 400, when: "the body is not valid JSON, or not a JSON object" },
   BODY_NOT_ALLOWED: { status: 400, when: "a GET or HEAD came with a body" },
   BAD_REQUEST: { status: 400, when: "the request is not well-formed HTTP, or its body could not be read or inflated" },
+  INVALID_CONTENT_ENCODING: { status: 400, when: "the body does not decode as its `Content-Encoding` says (`data.encoding`)" },
+  REQUEST_ABORTED: { status: 400, when: "the client closed the connection before its body arrived (only the log sees it)" },
   NOT_FOUND: { status: 404, when: "unknown id, or unknown path" },
   METHOD_NOT_ALLOWED: { status: 405, when: "the path exists, the method does not (`Allow` lists the methods)" },
+  REQUEST_TIMEOUT: { status: 408, when: "the request's headers or body did not arrive within the server's timeouts" },
   ILLEGAL_TRANSITION: { status: 409, when: "a status move that is not allowed (`data.status` is the current one)" },
   IDEMPOTENCY_KEY_REUSED: { status: 409, when: "an `Idempotency-Key` reused with another request" },
   PAYLOAD_TOO_LARGE: { status: 413, when: "the body, inflated, is larger than `BODY_LIMIT`" },
@@ -31,8 +34,8 @@ export const ERRORS = {
 
 export type ErrorType = keyof typeof ERRORS;
 
-const ANY_REQUEST: ErrorType[] = ["BAD_REQUEST", "RATE_LIMITED", "HEADERS_TOO_LARGE", "INTERNAL_ERROR"];
-const WITH_BODY: ErrorType[] = ["INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_CHARSET", "UNSUPPORTED_CONTENT_ENCODING"];
+const ANY_REQUEST: ErrorType[] = ["BAD_REQUEST", "REQUEST_TIMEOUT", "RATE_LIMITED", "HEADERS_TOO_LARGE", "INTERNAL_ERROR"];
+const WITH_BODY: ErrorType[] = ["INVALID_JSON", "INVALID_CONTENT_ENCODING", "REQUEST_ABORTED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_CHARSET", "UNSUPPORTED_CONTENT_ENCODING"];
 const CALLS_A_SERVICE: ErrorType[] = ["SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE", "OVERLOADED", "DEADLINE_EXCEEDED", "DATABASE_BUSY", "OUTCOME_UNKNOWN"];
 
 /** The errors one route can answer. */

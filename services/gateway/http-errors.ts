@@ -12,29 +12,14 @@ const IN_DOUBT = new Set(["REQUEST_TIMEOUT", "REQUEST_REJECTED"]);
 /** A retryable server-side failure (the transporter lost its broker: 502 BAD_GATEWAY…) is a 503 too. */
 const isUnavailable = (err: Errors.MoleculerError) => UNAVAILABLE.has(err.type) || (err.retryable && err.code >= 500);
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-}
-
 /**
  * The error a client sees: client errors pass through (validation details trimmed to
  * `{ field, message, type }`), an absent service is a 503, a service at capacity (its admission
- * queue full) a 503 `OVERLOADED`, a call that went unanswered a 503 `OUTCOME_UNKNOWN`, body-parser
- * failures are 400/413, and anything else is a bare 500 that tells nothing of the internals.
+ * queue full) a 503 `OVERLOADED`, a call that went unanswered a 503 `OUTCOME_UNKNOWN` (what the
+ * gateway refuses itself is a client error already: refusals.ts), and anything else is a bare 500
+ * that tells nothing of the internals.
  */
 export function toHttpError(err: unknown): Errors.MoleculerError {
-  // body-parser's errors, possibly already wrapped by moleculer-web, keep their `type`.
-  const parserError = err as BodyParserError;
-  if (parserError.type === "entity.parse.failed") {
-    return new Errors.MoleculerClientError("The request body is not valid JSON", 400, "INVALID_JSON");
-  }
-  if (parserError.type === "entity.too.large") {
-    return new Errors.MoleculerClientError("The request body is too large", 413, "PAYLOAD_TOO_LARGE", {
-      limit: parserError.limit,
-    });
-  }
   if (err instanceof Errors.ValidationError) {
     return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", validationDetails(err.data));
   }

@@ -35,4 +35,19 @@ export const ROUTES: Route[] = [
   { method: "GET", path: "/openapi.json", action: "api.openapi", summary: "This document", status: 200, response: "Document" },
 ];
 
-export const aliases = Object.fromEntries(ROUTES.map((route) => [`${route.method} ${route.path}`, route.action]));
+/** The methods a route answers: HEAD answers as GET does, without the body. */
+const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", "HEAD"] : [route.method]);
+
+/** moleculer-web's aliases: `"<method> <path>": action`. */
+export const aliases = Object.fromEntries(
+  ROUTES.flatMap((route) => methodsOf(route).map((method) => [`${method} ${route.path}`, route.action])),
+);
+
+const BY_ALIAS = new Map(ROUTES.flatMap((route) => methodsOf(route).map((method) => [`${method} ${route.path}`, route])));
+
+/** The route of one of `aliases`, by its method and path as moleculer-web holds them (`fullPath`). */
+export function routeOf(method: string, path: string): Route {
+  const route = BY_ALIAS.get(`${method} ${path}`);
+  if (!route) throw new Error(`No route for the alias ${method} ${path}`);
+  return route;
+}

@@ -158,7 +158,7 @@ describe("bad input on the lifecycle routes", () => {
     ["POST", "/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11/cancel", 404],
     ["POST", "/invoices/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11/pay", 404],
     ["GET", "/orders?createdFrom=yesterday", 422],
-    ["GET", "/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11/cancel", 404],
+    ["GET", "/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11/cancel", 405],
   ])("%s %s → %i", async (method, path, status) => {
     const res = await cluster.http.raw(method, path);
     expect(res.status).toBe(status);

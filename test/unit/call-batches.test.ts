@@ -65,6 +65,21 @@ describe("callBatches", () => {
     expect(received).toEqual(["orders.callBatch"]);
   });
 
+  it("fails a call whose params cannot be serialized alone; the other calls of its batch are done once", async () => {
+    // Nested deeper than JSON.stringify can recurse.
+    let deep: unknown = 0;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const outcomes = await Promise.allSettled([
+      caller.call("orders.create", { n: 1 }),
+      caller.call("orders.create", { n: 2, deep }),
+      caller.call("orders.create", { n: 3 }),
+    ]);
+    expect(outcomes[0]).toEqual({ status: "fulfilled", value: expect.objectContaining({ n: 1 }) });
+    expect(outcomes[1]).toMatchObject({ status: "rejected", reason: { code: 500, type: "UNSERIALIZABLE_CALL" } });
+    expect(outcomes[2]).toEqual({ status: "fulfilled", value: expect.objectContaining({ n: 3 }) });
+    expect(received).toEqual(["orders.callBatch"]);
+  });
+
   it("leaves other actions, and calls in later turns, to their own requests", async () => {
     await Promise.all([caller.call("orders.get", { n: 1 }), caller.call("orders.get", { n: 2 })]);
     await caller.call("orders.create", { n: 1 });

@@ -2,15 +2,6 @@ import { Errors } from "moleculer";
 import { retryAfterSeconds, toHttpError, validationDetails } from "../../../services/gateway/http-errors";
 
 describe("toHttpError", () => {
-  it("turns body-parser failures into 400 and 413", () => {
-    expect(toHttpError({ type: "entity.parse.failed", status: 400 })).toMatchObject({ code: 400, type: "INVALID_JSON" });
-    expect(toHttpError({ type: "entity.too.large", status: 413, limit: 65536 })).toMatchObject({
-      code: 413,
-      type: "PAYLOAD_TOO_LARGE",
-      data: { limit: 65536 },
-    });
-  });
-
   it("passes client errors through", () => {
     const notFound = new Errors.MoleculerClientError("Order not found", 404, "NOT_FOUND", { id: "x" });
     expect(toHttpError(notFound)).toBe(notFound);
