@@ -28,6 +28,11 @@ export function jsonShapeFailures(body: unknown): FieldError[] {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: "", depth: 0 }];
   while (stack.length > 0 && failures.length < MAX_FAILURES) {
     const { value, path, depth } = stack.pop()!;
+    // No field of any request takes null: a field is given or left out, never both at once.
+    if (value === null && path) {
+      failures.push({ field: path, message: `The '${path}' field must not be null; leave it out instead.`, type: FIELD_REFUSALS.nullValue });
+      continue;
+    }
     if (value === null || typeof value !== "object") continue;
     if (depth === MAX_JSON_DEPTH) {
       failures.push({

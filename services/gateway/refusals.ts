@@ -45,6 +45,8 @@ export const FIELD_REFUSALS = {
   tooDeep: "tooDeep",
   /** an object key `__proto__`, `constructor` or `prototype` */
   forbiddenKey: "forbiddenKey",
+  /** a field sent as null */
+  nullValue: "nullValue",
 } as const;
 
 export function refusal(type: RefusalType, message: string, data?: unknown): Errors.MoleculerClientError {

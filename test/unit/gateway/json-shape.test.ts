@@ -24,12 +24,16 @@ describe("jsonShapeFailures", () => {
   });
 
   it("refuses __proto__, constructor and prototype keys anywhere, each named by its path, in the order of the body", () => {
-    const body = JSON.parse('{"__proto__":{},"items":[{"sku":"X"},{"constructor":1}],"customer":{"prototype":null}}');
+    const body = JSON.parse('{"__proto__":{},"items":[{"sku":"X"},{"constructor":1}],"customer":{"prototype":0}}');
     expect(jsonShapeFailures(body).map(({ field, type }) => [field, type])).toEqual([
       ["__proto__", "forbiddenKey"],
       ["items[1].constructor", "forbiddenKey"],
       ["customer.prototype", "forbiddenKey"],
     ]);
+  });
+
+  it("refuses null for any field, naming it", () => {
+    expect(jsonShapeFailures({ items: [{ description: null }] })).toEqual([expect.objectContaining({ field: "items[0].description", type: "nullValue" })]);
   });
 
   it("takes those words as values, and other keys of Object.prototype as keys", () => {

@@ -69,7 +69,7 @@ describe("GET /openapi.json", () => {
 
   it("says which errors each route answers, with their types, and the headers that come with them", () => {
     const cancel = document.paths["/orders/{id}/cancel"].post.responses;
-    expect(Object.keys(cancel).sort()).toEqual(["200", "400", "404", "409", "413", "415", "422", "429", "431", "500", "503"]);
+    expect(Object.keys(cancel).sort()).toEqual(["200", "400", "404", "408", "409", "413", "415", "422", "429", "431", "500", "503"]);
     expect(cancel["409"].content["application/json"].schema.allOf[1].properties.type.enum).toEqual(["ILLEGAL_TRANSITION", "IDEMPOTENCY_KEY_REUSED"]);
     expect(cancel["503"].headers["Retry-After"]).toMatchObject({ required: true });
     expect(document.paths["/orders"].post.responses["201"].headers.Location).toMatchObject({ required: true });
