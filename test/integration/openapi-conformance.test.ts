@@ -1,8 +1,10 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import { startCluster, type Cluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { orderBody } from "../support/orders";
+import { nodeRequest } from "../support/http";
 import { startPrism, violationsOf, type PrismProxy, type Violation } from "../support/prism";
 
 /**
@@ -33,15 +35,15 @@ interface Exchange {
 
 interface Seen {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   body: any;
   violations: Violation[];
 }
 
+/** Through Node's `http`, which sends what fetch will not: a body on GET, any method, any header. */
 async function through(exchange: Exchange): Promise<Seen> {
-  const res = await fetch(`${prism.baseUrl}${exchange.path}`, { method: exchange.method, body: exchange.body, headers: exchange.headers, signal: AbortSignal.timeout(8000) }).catch((e) => { throw new Error(`${exchange.method} ${exchange.path} ${exchange.body?.slice(0, 30)}: ${e}`); });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, violations: violationsOf(res.headers) };
+  const res = await nodeRequest(prism.baseUrl, exchange.method, exchange.path, { body: exchange.body, headers: exchange.headers });
+  return { status: res.status, headers: res.headers, body: res.body, violations: violationsOf(res.headers["sl-violations"]) };
 }
 
 const json = { "content-type": "application/json" };
@@ -74,8 +76,8 @@ describe("through Prism, against GET /openapi.json", () => {
   it("POST /orders: 201, a replay, and its errors", async () => {
     order = (await valid(post("/orders", orderBody("prism")), 201)).body;
     const replay = await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201);
-    expect((await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201)).headers.get("idempotent-replayed")).toBe("true");
-    expect(replay.headers.get("location")).toBe(`/orders/${replay.body.id}`);
+    expect((await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201)).headers["idempotent-replayed"]).toBe("true");
+    expect(replay.headers.location).toBe(`/orders/${replay.body.id}`);
     await invalid(post("/orders", { ...orderBody("prism"), currency: "USD" }, { "idempotency-key": "prism-key" }), 409, "IDEMPOTENCY_KEY_REUSED");
     await invalid(post("/orders", { ...orderBody("prism"), coupon: "FREE" }), 422, "VALIDATION_ERROR");
     await invalid({ method: "POST", path: "/orders", body: "customerId=1", headers: { "content-type": "text/plain" } }, 415, "UNSUPPORTED_MEDIA_TYPE");
@@ -122,10 +124,30 @@ describe("through Prism, against GET /openapi.json", () => {
     await eventually(() => valid({ method: "GET", path: "/ready" }, 200));
   });
 
+  // Prism's proxy cannot carry three of the edge's cases, which test/integration/http-edge.test.ts covers
+  // directly: a HEAD (it fails to parse the empty body of a JSON answer: 500 from Prism itself), a GET
+  // with a body (it refuses to forward one: PROXY_UNSUPPORTED_REQUEST_BODY) and a body that is not JSON
+  // (it never answers).
+  it("the HTTP edge: wrong methods, OPTIONS, charsets, encodings, fields and query strings where none belong", async () => {
+    const wrongMethod = await invalid({ method: "DELETE", path: "/orders" }, 405, "METHOD_NOT_ALLOWED");
+    expect(wrongMethod.headers.allow).toBe("GET, HEAD, OPTIONS, POST");
+    await invalid({ method: "PUT", path: `/orders/${order.id}` }, 405, "METHOD_NOT_ALLOWED");
+    await invalid({ method: "GET", path: `/invoices/${invoice.id}/pay` }, 405, "METHOD_NOT_ALLOWED");
+    const options = await valid({ method: "OPTIONS", path: `/orders/${order.id}/cancel` }, 204);
+    expect(options.headers.allow).toBe("OPTIONS, POST");
+    const body = JSON.stringify(orderBody("prism-edge"));
+    await invalid({ method: "POST", path: "/orders", body, headers: { "content-type": "application/json; charset=utf-7" } }, 415, "UNSUPPORTED_CHARSET");
+    await invalid({ method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "compress" } }, 415, "UNSUPPORTED_CONTENT_ENCODING");
+    await invalid({ method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "gzip" } }, 400, "INVALID_CONTENT_ENCODING");
+    await invalid({ method: "POST", path: `/invoices/${invoice.id}/pay`, body: JSON.stringify({ amount: 1 }), headers: json }, 422, "VALIDATION_ERROR");
+    const queried = await invalid(post("/orders?customerId=other", orderBody("prism-edge")), 422, "VALIDATION_ERROR");
+    expect(queried.body.data).toContainEqual(expect.objectContaining({ field: "customerId", type: "queryNotAllowed" }));
+  });
+
   it("a service that is down: 503 with Retry-After", async () => {
     await cluster.stopNode("orders");
     const down = await invalid({ method: "GET", path: "/orders" }, 503, "SERVICE_UNAVAILABLE");
-    expect(down.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(down.headers["retry-after"]).toMatch(/^\d+$/);
     await invalid({ method: "GET", path: "/ready" }, 503, "NOT_READY");
   });
 });

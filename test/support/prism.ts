@@ -52,8 +52,7 @@ export async function startPrism(document: unknown, upstream: string): Promise<P
   };
 }
 
-/** The violations Prism reported for one exchange. */
-export function violationsOf(headers: Headers): Violation[] {
-  const header = headers.get("sl-violations");
-  return header ? (JSON.parse(header) as Violation[]) : [];
+/** The violations Prism reported for one exchange, from its `sl-violations` response header. */
+export function violationsOf(header: string | string[] | undefined): Violation[] {
+  return typeof header === "string" ? (JSON.parse(header) as Violation[]) : [];
 }
