@@ -21,8 +21,8 @@ interface ActionState {
 
 /**
  * Admission control at the gateway, per action: a request is refused at once (503 OVERLOADED, with
- * Retry-After) when `maxInFlight` calls of its action are in flight, or when calls are in flight and even
- * the fastest call answered in the last second took `maxWaitMs` or more: every call then waits in a queue (a
+ * Retry-After) when `maxInFlight` calls of its action are in flight, or when even the fastest call
+ * answered in the last second took `maxWaitMs` or more: every call then waits in a queue (a
  * transporter's, a node's), and a request let in would only wait there until its client gave up.
  * The fastest answer, not the slowest or the oldest in flight, tells a standing queue from a few
  * calls stuck on a node that died (CoDel's insight). Refused here, nothing is started and the client
@@ -36,8 +36,7 @@ export class Admission {
   /** Lets `call` of `action` in, or throws OVERLOADED; a call let in must be `release`d once answered. */
   admit(action: string, call: object, now = Date.now()): void {
     const state = this.stateOf(action, now);
-    // With none of ours in flight there is no queue of ours to wait in, however slow the last answers were.
-    const queued = state.inFlight.size > 0 && state.fastestBefore >= this.limits.maxWaitMs;
+    const queued = state.fastestBefore >= this.limits.maxWaitMs;
     if (state.inFlight.size >= this.limits.maxInFlight || queued) {
       throw new Errors.MoleculerError("The service is at capacity; nothing was done, retry later", 503, "OVERLOADED", {
         action,
@@ -54,6 +53,9 @@ export class Admission {
     if (admitted === undefined) return;
     state.inFlight.delete(call);
     state.fastest = Math.min(state.fastest, now - admitted);
+    // Every call is answered: whatever queue made them slow has drained, and the next calls start afresh
+    // (CoDel leaves its dropping state when the queue empties) instead of being refused on stale answers.
+    if (state.inFlight.size === 0) Object.assign(state, { windowStart: now, fastest: Infinity, fastestBefore: 0 });
   }
 
   private stateOf(action: string, now: number): ActionState {

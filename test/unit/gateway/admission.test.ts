@@ -27,12 +27,12 @@ describe("Admission at the gateway", () => {
     expect(() => admission.admit("orders.create", {}, 2_200)).not.toThrow();
   });
 
-  it("lets a call in when none is in flight, however slow the answers of the second before were", () => {
+  it("lets the next burst in whole once every call is answered, however slow the answers of the second before were", () => {
     const admission = new Admission({ maxInFlight: 100, maxWaitMs: 500 });
     const calls = Array.from({ length: 3 }, () => ({}));
     calls.forEach((call) => admission.admit("invoices.list", call, 0));
     calls.forEach((call) => admission.release("invoices.list", call, 2_500));
-    expect(() => admission.admit("invoices.list", {}, 3_600)).not.toThrow();
+    for (let i = 0; i < 10; i++) expect(() => admission.admit("invoices.list", {}, 3_600)).not.toThrow();
   });
 
   it("is not fooled by calls stuck on a dead node while the others are answered quickly", () => {
