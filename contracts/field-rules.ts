@@ -11,12 +11,16 @@ type Errors = { type: string; actual?: unknown; expected?: unknown }[];
 
 /**
  * No control characters (PostgreSQL stores no NUL; the others are never meant in a name or a
- * description), no unpaired UTF-16 surrogates (they have no UTF-8 encoding), no leading or trailing
- * whitespace (so that "Ada" and "Ada " are not two customers). JSON Schema patterns are Unicode
- * regular expressions, so this one source text serves both the check and the document.
+ * description), no line or paragraph separators (one line), no bidirectional controls (they make
+ * text display in another order than it is stored, so what an operator reads is not what is there;
+ * the zero-width joiners that scripts such as Persian need stay allowed), no unpaired UTF-16
+ * surrogates (they have no UTF-8 encoding), no leading or trailing whitespace (so that "Ada" and
+ * "Ada " are not two customers). JSON Schema patterns are Unicode regular expressions, so this one
+ * source text serves both the check and the document.
  */
-const UNPRINTABLE = "[\\p{Cc}\\p{Cs}]";
-const PRINTABLE_TEXT = "^(?:[^\\s\\p{Cc}\\p{Cs}](?:[^\\p{Cc}\\p{Cs}]*[^\\s\\p{Cc}\\p{Cs}])?)?$";
+const NOT_TEXT = "\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069";
+const UNPRINTABLE = `[${NOT_TEXT}]`;
+const PRINTABLE_TEXT = `^(?:[^\\s${NOT_TEXT}](?:[^${NOT_TEXT}]*[^\\s${NOT_TEXT}])?)?$`;
 const unprintable = new RegExp(UNPRINTABLE, "u");
 const padded = /^\s|\s$/u;
 
@@ -34,7 +38,7 @@ export function text({ min = 1, max, optional = false }: TextOptions) {
     ...(optional ? { optional: true } : {}),
     jsonSchema: { type: "string", minLength: min, maxLength: max, pattern: PRINTABLE_TEXT },
     messages: {
-      textUnprintable: "The '{field}' field must not contain control characters or unpaired surrogates.",
+      textUnprintable: "The '{field}' field must not contain control characters, line separators, bidirectional controls or unpaired surrogates.",
       textPadded: "The '{field}' field must not start or end with whitespace.",
       stringMin: "The '{field}' field length must be greater than or equal to {expected} characters long.",
       stringMax: "The '{field}' field length must be less than or equal to {expected} characters long.",

@@ -63,8 +63,9 @@ async function send(broker: ServiceBroker, action: string, nodeID: string, calls
     });
   } catch (err) {
     // A call that cannot be serialized fails the whole packet before it leaves this node: it fails
-    // alone, and the others, none of which was sent, go again without it. Only looked for on failure,
-    // so that no call is serialized twice on the way.
+    // alone, and the others, none of which was sent, go again without it. The gateway refuses what
+    // could not be (JSON nested too deep); this is for the other callers in the cluster (a REPL, a
+    // service). Only looked for on failure, so that no call is serialized twice on the way.
     const unsendable = calls.filter((_, i) => !serializable(broker, batched[i]));
     if (unsendable.length === 0) {
       for (const { reject } of calls) reject(err);
@@ -131,9 +132,8 @@ function callBatchAction(batched: string[]): ActionSchema {
  * own params, meta, headers (its trace), request ID, timeout and outcome, and runs on the callee as a
  * local call of its own, through every middleware, as if it had come alone. The callee's service gets
  * a `callBatch` action that does this. Every node must list the same actions. One request carries at
- * most `maxCalls` calls (transport-limits.ts sizes it so that even the largest calls stay within a
- * batch's bytes; a response is about as big as its request): the rest of the turn's calls go in
- * further requests.
+ * most `maxCalls` calls (transport-limits.ts sizes it so that even the largest calls fit one packet; a
+ * response is about as big as its request): the rest of the turn's calls go in further requests.
  */
 export function callBatches(actions: readonly string[], maxCalls: number): Middleware {
   const waiting = new Map<string, Waiting[]>();

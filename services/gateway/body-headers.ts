@@ -7,17 +7,20 @@ const WITHOUT_BODY = new Set(["GET", "HEAD"]);
  * The encodings a body may come in; body-parser inflates them and applies the body limit to the
  * inflated bytes. It would inflate zstd too on this Node: the API promises the common ones only.
  */
-export const CONTENT_ENCODINGS = ["identity", "gzip", "deflate", "br"] as const;
+const CONTENT_ENCODINGS = ["identity", "gzip", "deflate", "br"] as const;
+/** What a 415 for an encoding answers in `Accept-Encoding` (RFC 9110 §15.5.16). */
+export const ACCEPTED_ENCODINGS = CONTENT_ENCODINGS.join(", ");
 
 /**
  * What the headers of a request say of its body, checked before a byte of it is read: GET and HEAD
  * take none; a body is JSON (or it would reach the action as nothing), in UTF-8 (RFC 8259 §8.1;
  * anything else would be decoded into other characters than the client meant), in an encoding the
  * gateway inflates. Requests without a body pass: a POST that takes no fields needs no Content-Type.
+ * Whether the request has a body, by the same rule: a Content-Length above 0, or Transfer-Encoding.
  */
-export function checkBodyHeaders(req: IncomingMessage): void {
+export function checkBodyHeaders(req: IncomingMessage): boolean {
   const framing = bodyHeader(req);
-  if (!framing) return;
+  if (!framing) return false;
   if (WITHOUT_BODY.has(req.method!)) {
     throw refusal("BODY_NOT_ALLOWED", `A ${req.method} request takes no body`, { header: framing });
   }
@@ -32,10 +35,11 @@ export function checkBodyHeaders(req: IncomingMessage): void {
   }
   const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   if (!(CONTENT_ENCODINGS as readonly string[]).includes(encoding)) {
-    throw refusal("UNSUPPORTED_CONTENT_ENCODING", `Content-Encoding must be one of ${CONTENT_ENCODINGS.join(", ")}`, {
+    throw refusal("UNSUPPORTED_CONTENT_ENCODING", `Content-Encoding must be one of ${ACCEPTED_ENCODINGS}`, {
       encoding: req.headers["content-encoding"],
     });
   }
+  return true;
 }
 
 /** The header that announces a body, if one does. */

@@ -1,4 +1,5 @@
 import { Errors } from "moleculer";
+import { ERRORS } from "./error-catalogue";
 
 /** Moleculer errors meaning "the service behind this route is not there right now": the call never reached it. */
 const UNAVAILABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"]);
@@ -41,9 +42,19 @@ export function toHttpError(err: unknown): Errors.MoleculerError {
         reason: err.type ?? "SERVICE_NOT_FOUND",
       });
     }
+    if (err.code >= 400 && err.code < 500 && !(err.type in ERRORS)) return uncatalogued(err);
     if ((err.code >= 400 && err.code < 500) || err.code === 503) return err;
   }
   return new Errors.MoleculerError("Internal server error", 500, "INTERNAL_ERROR");
+}
+
+/**
+ * A client error of a type the catalogue does not list (moleculer-web's `UNABLE_DECODE_PARAM` for a
+ * path that is not valid percent-encoding, a library's own): answered as one the document describes.
+ */
+function uncatalogued(err: Errors.MoleculerError): Errors.MoleculerError {
+  if (err.code === 404) return new Errors.MoleculerClientError("Not found", 404, "NOT_FOUND");
+  return new Errors.MoleculerClientError("The request is not valid", 400, "BAD_REQUEST", { reason: err.type ?? null });
 }
 
 interface ValidatorFailure {

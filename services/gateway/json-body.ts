@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Errors } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { checkBodyHeaders } from "./body-headers";
+import { ACCEPTED_ENCODINGS, checkBodyHeaders } from "./body-headers";
 import { jsonShapeFailures } from "./json-shape";
 import { invalidFields, refusal } from "./refusals";
 
@@ -27,21 +27,38 @@ interface BodyParserError {
 export function jsonBody(limitBytes: number) {
   const readBytes = ApiGateway.bodyParser.raw({ type: () => true, limit: limitBytes });
   return function readJsonBody(req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: Next): void {
+    const refuse = (err: unknown) => next(answerable(err, res));
     try {
-      checkBodyHeaders(req);
+      if (!checkBodyHeaders(req)) return next();
+      // Announced too large, it is refused before a byte is read: body-parser would read it all first.
+      const identity = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase() === "identity";
+      if (identity && Number(req.headers["content-length"]) > limitBytes) return refuse(tooLarge(limitBytes));
     } catch (err) {
-      return next(err);
+      return refuse(err);
     }
     readBytes(req, res, (err?: unknown) => {
-      if (err) return next(bodyParserRefusal(err as BodyParserError, req));
+      if (err) return refuse(bodyParserRefusal(err as BodyParserError, req));
       try {
         req.body = parseJsonObject(req.body);
       } catch (refused) {
-        return next(refused);
+        return refuse(refused);
       }
       next();
     });
   };
+}
+
+const tooLarge = (limit: number) => refusal("PAYLOAD_TOO_LARGE", "The request body is too large", { limit });
+
+/**
+ * A refusal with the headers its answer needs: a 413 closes the connection, so that the rest of a
+ * body too large is not read only to be thrown away; a 415 for an encoding lists those accepted.
+ */
+function answerable(err: unknown, res: ServerResponse): unknown {
+  const type = (err as { type?: string }).type;
+  if (type === "PAYLOAD_TOO_LARGE") res.setHeader("Connection", "close");
+  if (type === "UNSUPPORTED_CONTENT_ENCODING") res.setHeader("Accept-Encoding", ACCEPTED_ENCODINGS);
+  return err;
 }
 
 /** The object a request body holds; undefined for no body. */
@@ -76,7 +93,7 @@ export function parseJsonObject(bytes: unknown): Record<string, unknown> | undef
 export function bodyParserRefusal(err: BodyParserError, req: IncomingMessage): Errors.MoleculerError | BodyParserError {
   switch (err.type) {
     case "entity.too.large":
-      return refusal("PAYLOAD_TOO_LARGE", "The request body is too large", { limit: err.limit });
+      return tooLarge(err.limit!);
     case "request.aborted":
       return refusal("REQUEST_ABORTED", "The client closed the request before its body arrived");
     case "request.size.invalid":

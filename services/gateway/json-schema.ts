@@ -6,12 +6,6 @@
 type Rule = string | Record<string, any>;
 type JsonSchema = Record<string, unknown>;
 
-const FORMATS: Record<string, JsonSchema> = {
-  email: { type: "string", format: "email" },
-  uuid: { type: "string", format: "uuid" },
-  date: { type: "string", format: "date-time" },
-};
-
 export function toJsonSchema(rule: Rule): JsonSchema {
   const r: Record<string, any> = typeof rule === "string" ? { type: rule } : rule;
   const common: JsonSchema = r.default === undefined ? {} : { default: r.default };
@@ -20,16 +14,12 @@ export function toJsonSchema(rule: Rule): JsonSchema {
   switch (r.type) {
     case "string":
       return { type: "string", ...bounds(r, "Length"), ...(r.pattern ? { pattern: r.pattern.source ?? r.pattern } : {}), ...common };
-    case "email":
     case "uuid":
-    case "date":
-      return { ...FORMATS[r.type], ...(r.max ? { maxLength: r.max } : {}), ...common };
+      return { type: "string", format: "uuid", ...common };
     case "number":
       return { type: r.integer ? "integer" : "number", ...bounds(r, "imum"), ...common };
     case "enum":
       return { type: "string", enum: [...r.values], ...common };
-    case "equal":
-      return { const: r.value };
     case "array":
       return { type: "array", items: toJsonSchema(r.items), ...bounds(r, "Items"), ...common };
     case "object":

@@ -1,7 +1,8 @@
 import { components } from "./openapi-components";
 import { ERRORS, errorsOf, type ErrorType } from "./error-catalogue";
 import { paramsToJsonSchema } from "./json-schema";
-import type { Route } from "./routes";
+import { IDEMPOTENCY_KEY } from "./idempotency-key";
+import { methodsOf, type Route } from "./routes";
 
 type Schema = Record<string, any>;
 
@@ -12,16 +13,17 @@ const REQUEST_ID = { name: "X-Request-ID", in: "header", required: false, schema
 /** The OpenAPI 3.1 document of the gateway, built from its routes and their actions' own schemas. */
 export function openApiDocument(routes: Route[]): Schema {
   const paths: Record<string, Record<string, Schema>> = {};
+  const allowed = new Map<string, string[]>();
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
     const item = (paths[path] ??= {});
     item[route.method.toLowerCase()] = operation(route);
     if (route.method === "GET") item.head = withoutBodies(operation(route), `${route.action}.head`);
+    allowed.set(path, [...(allowed.get(path) ?? ["OPTIONS"]), ...methodsOf(route)].sort());
   }
-  for (const item of Object.values(paths)) {
-    const allowed = allowedMethods(item);
+  for (const [path, item] of Object.entries(paths)) {
     item.options = { summary: "The methods of this path", responses: { 204: { description: "No content", headers: header("Allow", true) } } };
-    for (const method of METHODS) if (!item[method]) item[method] = notAllowed(allowed);
+    for (const method of METHODS) if (!item[method]) item[method] = notAllowed(allowed.get(path)!.join(", "));
   }
   return {
     openapi: "3.1.0",
@@ -49,7 +51,7 @@ function operation(route: Route): Schema {
       ? Object.entries(rest).map(([name, propSchema]) => ({ name, in: "query", required: required.has(name), schema: propSchema }))
       : []),
     ...(route.idempotent
-      ? [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" } }]
+      ? [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", pattern: IDEMPOTENCY_KEY.source } }]
       : []),
     REQUEST_ID,
   ];
@@ -111,10 +113,6 @@ function errorResponse(status: number, types: ErrorType[]): Schema {
 
 function notAllowed(allowed: string): Schema {
   return { summary: `Not a method of this path (${allowed})`, responses: errorResponses(["METHOD_NOT_ALLOWED"]) };
-}
-
-function allowedMethods(item: Record<string, Schema>): string {
-  return [...METHODS.filter((method) => item[method]), ...(item.head ? ["head"] : []), "options"].map((m) => m.toUpperCase()).join(", ");
 }
 
 function withoutBodies(op: Schema, operationId: string): Schema {

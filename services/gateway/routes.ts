@@ -36,7 +36,7 @@ export const ROUTES: Route[] = [
 ];
 
 /** The methods a route answers: HEAD answers as GET does, without the body. */
-const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", "HEAD"] : [route.method]);
+export const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", "HEAD"] : [route.method]);
 
 /** moleculer-web's aliases: `"<method> <path>": action`. */
 export const aliases = Object.fromEntries(

@@ -168,6 +168,7 @@ describe("Content-Encoding", () => {
     const res = await postJson("/orders", body, { "content-encoding": encoding });
     expectRefusal(res, 415, "UNSUPPORTED_CONTENT_ENCODING");
     expect(res.body.data).toEqual({ encoding });
+    expect(res.headers["accept-encoding"]).toBe("identity, gzip, deflate, br");
     expect(await storedOrders("zstd")).toEqual([]);
   });
 
@@ -179,6 +180,24 @@ describe("Content-Encoding", () => {
     expectRefusal(res, 400, "INVALID_CONTENT_ENCODING");
     expect(res.body.data).toEqual({ encoding: "gzip" });
     expect(await storedOrders("truncated")).toEqual([]);
+  });
+
+  it("refuses a body announced larger than the limit 413 at once, without reading it, and closes the connection", async () => {
+    const res = await rawExchange(
+      cluster.baseUrl,
+      "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{\"customerId\":",
+    );
+    expect({ status: res.status, type: res.body.type, data: res.body.data, connection: res.headers.connection }).toEqual({
+      status: 413,
+      type: "PAYLOAD_TOO_LARGE",
+      data: { limit: 64 * 1024 },
+      connection: "close",
+    });
+  });
+
+  it("takes Content-Length: 0 as no body, whatever its Content-Encoding says", async () => {
+    const res = await request("GET", "/orders?pageSize=1", { headers: { "content-length": "0", "content-encoding": "gzip" } });
+    expect(res.status).toBe(200);
   });
 
   it("measures the body limit on the inflated body: a small gzip of a huge body is 413 PAYLOAD_TOO_LARGE", async () => {
@@ -280,6 +299,12 @@ describe("one source per field", () => {
     const order = await createOrder("get-query");
     expectFieldRefused(await request("GET", `/orders/${order.id}?id=${unknownId}`), "id", "pathParameter");
     expectFieldRefused(await request("GET", `/orders/${order.id}?expand=items`), "expand", "objectStrict");
+  });
+
+  it.each([["GET", "/orders/%ZZ"], ["POST", "/orders/%E0%A4%A/cancel"]])("answers %s %s, a path that is not valid percent-encoding, 400 BAD_REQUEST", async (method, path) => {
+    const res = await request(method, path);
+    expectRefusal(res, 400, "BAD_REQUEST");
+    expect(res.body.data).toEqual({ reason: "UNABLE_DECODE_PARAM" });
   });
 });
 

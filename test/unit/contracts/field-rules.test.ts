@@ -19,10 +19,10 @@ function verdicts(rule: { jsonSchema: object }) {
 
 const seed = Number(process.env.FIELD_RULES_SEED ?? Date.now() % 2 ** 31);
 
-/** Strings built from the characters that matter: controls, surrogates, whitespace, astral, ASCII. */
+/** Strings built from the characters that matter: controls, surrogates, separators, bidi controls, joiners, whitespace, astral, ASCII. */
 const tricky = fc.string({
   unit: fc.oneof(
-    fc.constantFrom("\u0000", "\u0007", "\n", "\t", "\u007f", "\u0085", "\ud800", "\udfff", " ", "\u00a0", "\u2028", "\ufeff"),
+    fc.constantFrom("\u0000", "\u0007", "\n", "\t", "\u007f", "\u0085", "\ud800", "\udfff", " ", "\u00a0", "\u2028", "\u2029", "\ufeff", "\u202e", "\u2067", "\u200f", "\u200c", "\u200d", "\u00ad"),
     fc.constantFrom("a", "Z", "0", "é", "📦", "𝔄", "@", ".", "-", "_", ":"),
     fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
   ),

@@ -7,6 +7,15 @@ describe("toHttpError", () => {
     expect(toHttpError(notFound)).toBe(notFound);
   });
 
+  it("answers a client error of a type the catalogue does not list as one it does", () => {
+    expect(toHttpError(new Errors.MoleculerClientError("Unable to decode", 400, "UNABLE_DECODE_PARAM"))).toMatchObject({
+      code: 400,
+      type: "BAD_REQUEST",
+      data: { reason: "UNABLE_DECODE_PARAM" },
+    });
+    expect(toHttpError(new Errors.MoleculerClientError("Entity not found", 404, undefined as unknown as string))).toMatchObject({ code: 404, type: "NOT_FOUND" });
+  });
+
   it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"])("maps %s (the call never reached a service) to 503 SERVICE_UNAVAILABLE", (type) => {
     const cause = new Errors.MoleculerError("gone", 404, type);
     expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
