@@ -3,7 +3,7 @@
 // - orders and invoices have no HTTP port, so they are healthy while they hold an established TCP
 //   connection to the broker named by TRANSPORTER: a node that lost RabbitMQ can neither answer calls
 //   nor receive events. The kernel's socket table (/proc/net/tcp*) shows it without touching the broker.
-"use strict";
+
 const { readFileSync } = require("node:fs");
 
 const env = process.env;

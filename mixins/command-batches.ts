@@ -106,7 +106,9 @@ export class CommandBatches {
     due.sort((a, b) => byLock(commands[a], commands[b]));
     const ran = due.length > 0 ? await this.runTogether(due.map((i) => commands[i])) : [];
     const outcomes: Outcomes<Remembered<unknown>> = new Array(commands.length);
-    due.forEach((i, j) => (outcomes[i] = ran[j]));
+    due.forEach((i, j) => {
+      outcomes[i] = ran[j];
+    });
     for (let i = 0; i < commands.length; i++) outcomes[i] ??= { error: deadlineExceeded() };
     return outcomes;
   }

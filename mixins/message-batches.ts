@@ -31,7 +31,7 @@ export interface Consumed<T> {
  * Applies messages of one type, each seen for the first time, in the batch's transaction. It may
  * return a result per message (in their order), which that message's `consume` resolves to.
  */
-export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[] | void>;
+export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[]> | Promise<void>;
 
 /** What the consumer needs from its service. */
 export interface ConsumerPorts {

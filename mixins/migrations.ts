@@ -56,8 +56,12 @@ export async function migrate(sequelize: Sequelize, migrations: SqlMigration[], 
         logger: undefined,
       });
       // Which migration a failure belongs to: umzug names it only when its `up` fails, not its record.
-      umzug.on("migrating", ({ name }) => void (current = name));
-      umzug.on("migrated", () => void (current = undefined));
+      umzug.on("migrating", ({ name }) => {
+        current = name;
+      });
+      umzug.on("migrated", () => {
+        current = undefined;
+      });
       const applied = await umzug.up();
       return applied.map((m) => m.name);
     });

@@ -37,7 +37,10 @@ const { values: flags } = parseArgs({
 });
 
 async function main(): Promise<number> {
-  if (flags.help) return (console.log(HELP), 0);
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
   const seed = Number(flags.seed);
   const logDir = mkdtempSync(join(tmpdir(), "orders-invoices-chaos-"));
   console.log(`chaos: seed ${seed}, ${flags.seconds} s, transport ${flags.transport}, node logs in ${logDir}`);

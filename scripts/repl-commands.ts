@@ -8,7 +8,7 @@ import type { Page } from "../contracts/paging";
 interface ReplCommand {
   command: string;
   description: string;
-  // moleculer's typings say string[]; moleculer-repl passes the parsed `<arguments>` by name.
+  // biome-ignore lint/suspicious/noExplicitAny: moleculer's typings say string[]; moleculer-repl passes the parsed `<arguments>` by name.
   action(broker: ServiceBroker, args: any): Promise<void>;
 }
 

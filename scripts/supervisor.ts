@@ -80,14 +80,14 @@ export function supervisor({ backoff = DEFAULT_BACKOFF, log = console.log, warn 
     stopping = true;
     pending.forEach(clearTimeout);
     pending.clear();
-    running.forEach((_, child) => child.kill("SIGTERM"));
+    for (const child of running.keys()) child.kill("SIGTERM");
     const timer = setTimeout(kill, timeoutMs);
     await Promise.all(running.values());
     clearTimeout(timer);
   }
 
   function kill(): void {
-    running.forEach((_, child) => child.kill("SIGKILL"));
+    for (const child of running.keys()) child.kill("SIGKILL");
   }
 
   return { start, stop, kill };

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 
 /** The repository root: the Docker build context, with the project's one Dockerfile. */

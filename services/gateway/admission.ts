@@ -60,7 +60,10 @@ export class Admission {
 
   private stateOf(action: string, now: number): ActionState {
     let state = this.actions.get(action);
-    if (!state) this.actions.set(action, (state = { inFlight: new Map(), windowStart: now, fastest: Infinity, fastestBefore: 0 }));
+    if (!state) {
+      state = { inFlight: new Map(), windowStart: now, fastest: Infinity, fastestBefore: 0 };
+      this.actions.set(action, state);
+    }
     if (now - state.windowStart >= WINDOW_MS) {
       // A window with no answer at all says nothing of a queue: the one after it starts afresh.
       state.fastestBefore = now - state.windowStart >= 2 * WINDOW_MS || !Number.isFinite(state.fastest) ? 0 : state.fastest;

@@ -3,11 +3,12 @@
  * validate with, so the published API and the enforced one are one schema. Covers the rule types
  * this project uses; another type is an error, not a silent `{}`.
  */
+// biome-ignore lint/suspicious/noExplicitAny: fastest-validator's rules are untyped objects of many shapes.
 type Rule = string | Record<string, any>;
 type JsonSchema = Record<string, unknown>;
 
 export function toJsonSchema(rule: Rule): JsonSchema {
-  const r: Record<string, any> = typeof rule === "string" ? { type: rule } : rule;
+  const r = typeof rule === "string" ? { type: rule } : rule;
   const common: JsonSchema = r.default === undefined ? {} : { default: r.default };
   // contracts/field-rules.ts: a rule that checks more than its type says what it accepts.
   if (r.jsonSchema) return { ...r.jsonSchema, ...common };
@@ -50,7 +51,7 @@ function objectSchema(props: Record<string, Rule>, strict: boolean): JsonSchema 
 }
 
 /** fastest-validator's min/max as minLength/maxLength, minimum/maximum or minItems/maxItems. */
-function bounds(r: Record<string, any>, kind: "Length" | "imum" | "Items"): JsonSchema {
+function bounds(r: Exclude<Rule, string>, kind: "Length" | "imum" | "Items"): JsonSchema {
   const [min, max] = kind === "imum" ? ["minimum", "maximum"] : [`min${kind}`, `max${kind}`];
   return { ...(r.min === undefined ? {} : { [min]: r.min }), ...(r.max === undefined ? {} : { [max]: r.max }) };
 }

@@ -4,6 +4,7 @@ import { paramsToJsonSchema } from "./json-schema";
 import { IDEMPOTENCY_KEY } from "./idempotency-key";
 import { methodsOf, type Route } from "./routes";
 
+// biome-ignore lint/suspicious/noExplicitAny: the document is built as plain JSON, read back by key.
 type Schema = Record<string, any>;
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
@@ -16,7 +17,8 @@ export function openApiDocument(routes: Route[]): Schema {
   const allowed = new Map<string, string[]>();
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
-    const item = (paths[path] ??= {});
+    paths[path] ??= {};
+    const item = paths[path];
     item[route.method.toLowerCase()] = operation(route);
     if (route.method === "GET") item.head = withoutBodies(operation(route), `${route.action}.head`);
     allowed.set(path, [...(allowed.get(path) ?? ["OPTIONS"]), ...methodsOf(route)].sort());

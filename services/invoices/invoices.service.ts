@@ -158,7 +158,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         }),
       );
       await this.insertAll(invoices, transaction);
-      invoices.forEach((invoice, i) =>
+      invoices.forEach((invoice, i) => {
         this.publish(due[i].cause, transaction, INVOICE_ISSUED, {
           invoiceId: invoice.id,
           orderId: invoice.orderId,
@@ -167,8 +167,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           total: invoice.total,
           issuedAt: invoice.issuedAt.toISOString(),
           dueAt: invoice.dueAt.toISOString(),
-        }),
-      );
+        });
+      });
       const issued = new Map(due.map((message, i) => [message, invoices[i]]));
       return messages.map((message) => issued.get(message));
     },

@@ -64,8 +64,14 @@ function namesReadBy(role: string, env: Record<string, string>): Set<string> {
   const read = new Set<string>();
   const saved = process.env;
   process.env = new Proxy({ ...env } as NodeJS.ProcessEnv, {
-    get: (target, name) => (typeof name === "string" && read.add(name), Reflect.get(target, name)),
-    has: (target, name) => (typeof name === "string" && read.add(name), Reflect.has(target, name)),
+    get(target, name) {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name);
+    },
+    has(target, name) {
+      if (typeof name === "string") read.add(name);
+      return Reflect.has(target, name);
+    },
   });
   try {
     jest.isolateModules(() => {

@@ -50,7 +50,7 @@ describe("docker/healthcheck.js", () => {
     expect(await healthcheck({ ...env, SERVICES: "invoices" })).toBe(0);
 
     client.destroy();
-    sockets.forEach((socket) => socket.destroy());
+    for (const socket of sockets) socket.destroy();
     await new Promise((done) => broker.close(done));
     expect(await healthcheck({ SERVICES: "orders" })).toBe(1); // no TRANSPORTER: no broker to be connected to
   });

@@ -173,7 +173,7 @@ const aliases = (ApiServiceSchema.settings!.routes ?? []).flatMap((route) =>
 const INTERNAL_PATHS = new Set(["/ready"]);
 
 /** Kong's route paths are prefixes; one "reaches" an alias at the same path or below it. */
-const covers = (prefix: string, path: string) => path === prefix || path.startsWith(prefix.replace(/\/$/, "") + "/");
+const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix.replace(/\/$/, "")}/`);
 
 describe("kong/kong.yml", () => {
   it("fits Kong's declarative schema (format 3.0) for every field it sets", () => {

@@ -25,7 +25,10 @@ let pgPort: number;
 const isListening = (p: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect(p, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 

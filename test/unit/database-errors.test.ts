@@ -60,10 +60,16 @@ describe("retryTransient", () => {
 
   it("gives up after the attempts allowed, and never retries anything else", async () => {
     let runs = 0;
-    await expect(retryTransient(async () => (runs++, Promise.reject(deadlock())), { attempts: 4, baseMs: 1 })).rejects.toBeInstanceOf(DatabaseError);
+    await expect(retryTransient(async () => {
+      runs++;
+      throw deadlock();
+    }, { attempts: 4, baseMs: 1 })).rejects.toBeInstanceOf(DatabaseError);
     expect(runs).toBe(4);
     runs = 0;
-    await expect(retryTransient(async () => (runs++, Promise.reject(new UniqueConstraintError({}))))).rejects.toBeInstanceOf(UniqueConstraintError);
+    await expect(retryTransient(async () => {
+      runs++;
+      throw new UniqueConstraintError({});
+    })).rejects.toBeInstanceOf(UniqueConstraintError);
     expect(runs).toBe(1);
   });
 });

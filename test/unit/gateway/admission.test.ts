@@ -15,7 +15,7 @@ describe("Admission at the gateway", () => {
   it("refuses while even the fastest answer of the last second took maxWaitMs (a standing queue), until it drains", () => {
     const admission = new Admission({ maxInFlight: 100, maxWaitMs: 500 });
     const calls = Array.from({ length: 4 }, () => ({}));
-    calls.forEach((call) => admission.admit("orders.create", call, 0));
+    for (const call of calls) admission.admit("orders.create", call, 0);
     admission.release("orders.create", calls[0], 600);
     admission.release("orders.create", calls[1], 900);
     // The second that saw only slow answers is over: the next refuses, naming the fastest.
@@ -30,8 +30,8 @@ describe("Admission at the gateway", () => {
   it("lets the next burst in whole once every call is answered, however slow the answers of the second before were", () => {
     const admission = new Admission({ maxInFlight: 100, maxWaitMs: 500 });
     const calls = Array.from({ length: 3 }, () => ({}));
-    calls.forEach((call) => admission.admit("invoices.list", call, 0));
-    calls.forEach((call) => admission.release("invoices.list", call, 2_500));
+    for (const call of calls) admission.admit("invoices.list", call, 0);
+    for (const call of calls) admission.release("invoices.list", call, 2_500);
     for (let i = 0; i < 10; i++) expect(() => admission.admit("invoices.list", {}, 3_600)).not.toThrow();
   });
 
