@@ -38,7 +38,8 @@ export function text({ min = 1, max, optional = false }: TextOptions) {
     ...(optional ? { optional: true } : {}),
     jsonSchema: { type: "string", minLength: min, maxLength: max, pattern: PRINTABLE_TEXT },
     messages: {
-      textUnprintable: "The '{field}' field must not contain control characters, line separators, bidirectional controls or unpaired surrogates.",
+      textUnprintable:
+        "The '{field}' field must not contain control characters, line separators, bidirectional controls or unpaired surrogates.",
       textPadded: "The '{field}' field must not start or end with whitespace.",
       stringMin: "The '{field}' field length must be greater than or equal to {expected} characters long.",
       stringMax: "The '{field}' field length must be less than or equal to {expected} characters long.",

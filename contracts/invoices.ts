@@ -1,6 +1,6 @@
 import { identifier } from "./field-rules";
 import type { Customer } from "./orders";
-import { pagingParams, type PagingParams } from "./paging";
+import { type PagingParams, pagingParams } from "./paging";
 
 /**
  * open → paid | void; paid → credited. A paid invoice is never voided: when its order is cancelled
@@ -45,7 +45,24 @@ const unlessSchema = (when: string) => ({ type: ["string", "null"], format: "dat
 export const invoiceSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["id", "number", "orderId", "customerId", "billTo", "currency", "lines", "total", "status", "issuedAt", "dueAt", "paidAt", "voidedAt", "creditedAt", "createdAt", "updatedAt"],
+  required: [
+    "id",
+    "number",
+    "orderId",
+    "customerId",
+    "billTo",
+    "currency",
+    "lines",
+    "total",
+    "status",
+    "issuedAt",
+    "dueAt",
+    "paidAt",
+    "voidedAt",
+    "creditedAt",
+    "createdAt",
+    "updatedAt",
+  ],
   properties: {
     id: { type: "string", format: "uuid" },
     number: { type: "string", pattern: "^INV-\\d{4}-\\d{6}$" },

@@ -1,6 +1,6 @@
 import { email, identifier, instant, text } from "./field-rules";
 import { CURRENCIES, MAX_ITEMS, MAX_QUANTITY, MAX_UNIT_PRICE } from "./money";
-import { pagingParams, type PagingParams } from "./paging";
+import { type PagingParams, pagingParams } from "./paging";
 
 export const ORDER_STATUSES = ["pending", "invoiced", "paid", "cancelled"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

@@ -33,7 +33,14 @@ function checkQueryInteger(value: unknown, errors: CheckerError[], { min, max }:
     errors.push({ type: "integerDigits", message: `The '${field}' field must be an integer written in decimal digits.`, actual: value });
     return value;
   }
-  if (number < min) errors.push({ type: "numberMin", message: `The '${field}' field must be greater than or equal to ${min}.`, expected: min, actual: value });
-  if (number > max) errors.push({ type: "numberMax", message: `The '${field}' field must be less than or equal to ${max}.`, expected: max, actual: value });
+  if (number < min)
+    errors.push({
+      type: "numberMin",
+      message: `The '${field}' field must be greater than or equal to ${min}.`,
+      expected: min,
+      actual: value,
+    });
+  if (number > max)
+    errors.push({ type: "numberMax", message: `The '${field}' field must be less than or equal to ${max}.`, expected: max, actual: value });
   return number;
 }

@@ -1,4 +1,4 @@
-import { Errors, type ActionSchema, type Context, type Middleware, type ServiceBroker, type ServiceSchema } from "moleculer";
+import { type ActionSchema, type Context, Errors, type Middleware, type ServiceBroker, type ServiceSchema } from "moleculer";
 import { DEADLINE } from "./deadlines.middleware";
 import { outsideTrace, withTraceparent } from "./trace-context";
 

@@ -1,11 +1,11 @@
-import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
-import { Errors, type Context } from "moleculer";
+import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
+import { type Context, Errors } from "moleculer";
 import type { Transaction } from "sequelize";
 import type { HttpMeta } from "../contracts/http";
 import type { CommitWitness } from "./commit-outcome";
 import { remainingMs } from "./deadlines.middleware";
 import { GroupCommit, type Outcomes } from "./group-commit";
-import { requestHash, type IdempotencyKeys, type Remembered } from "./idempotency";
+import { type IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
 import type { BoundStatement } from "./sql-statement";
 import type { TableWrites } from "./table-writes";
@@ -47,7 +47,11 @@ export interface CommandPorts {
 export const DEADLINE_MARGIN_MS = 1_000;
 
 function deadlineExceeded(): Errors.MoleculerRetryableError {
-  return new Errors.MoleculerRetryableError("The request waited too long to be taken up; nothing was done, retry later", 503, "DEADLINE_EXCEEDED");
+  return new Errors.MoleculerRetryableError(
+    "The request waited too long to be taken up; nothing was done, retry later",
+    503,
+    "DEADLINE_EXCEEDED",
+  );
 }
 
 const byLock = (a: Command, b: Command) => (a.locks ?? "").localeCompare(b.locks ?? "");
@@ -76,7 +80,11 @@ export class CommandBatches {
     private readonly batchSize: number,
   ) {}
 
-  run<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, { appendOnly = false, locks }: CommandOptions = {}): Promise<Remembered<T>> {
+  run<T>(
+    ctx: Context<unknown, HttpMeta>,
+    work: (unit: UnitOfWork) => Promise<T>,
+    { appendOnly = false, locks }: CommandOptions = {},
+  ): Promise<Remembered<T>> {
     const action = ctx.action?.name ?? "";
     let batch = this.batches.get(action);
     if (!batch) {
@@ -119,7 +127,9 @@ export class CommandBatches {
     linkToBatch(together.map((command) => command.trace));
     const runAll = (unit: UnitOfWork) => this.runEach(together, unit);
     try {
-      const values = await traceContext.with(together[0].trace, () => (atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll)));
+      const values = await traceContext.with(together[0].trace, () =>
+        atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll),
+      );
       return values.map((value) => ({ value }));
     } catch (err) {
       if (together.length === 1 || (err as Errors.MoleculerError).type === "OUTCOME_UNKNOWN") return together.map(() => ({ error: err }));

@@ -3,7 +3,7 @@ import { Errors } from "moleculer";
 import type { ClientBase } from "pg";
 import type { Sequelize, Transaction } from "sequelize";
 import { isLostConnection } from "./database-errors";
-import { connectionOf, withConnection, type BoundStatement } from "./sql-statement";
+import { type BoundStatement, connectionOf, withConnection } from "./sql-statement";
 
 /** Tells, on a fresh connection, whether a lost session's work is in the database. */
 export type CommitWitness = (client: ClientBase) => Promise<boolean>;
@@ -77,7 +77,11 @@ export async function commit(sequelize: Sequelize, transaction: Transaction, xid
  * it committed is found out through `witness` before answering: committed, it resolves; not
  * committed, the connection error is thrown; unknown, or no witness, `OUTCOME_UNKNOWN`.
  */
-export function runAloneOrFindOut(sequelize: Sequelize, { statement, values }: BoundStatement, witness: CommitWitness | undefined): Promise<void> {
+export function runAloneOrFindOut(
+  sequelize: Sequelize,
+  { statement, values }: BoundStatement,
+  witness: CommitWitness | undefined,
+): Promise<void> {
   return withConnection(sequelize, async (client) => {
     try {
       await statement.runOn(client, values);

@@ -20,7 +20,10 @@ function sqlState(err: unknown): string | undefined {
 function brokenSocket(err: unknown): boolean {
   const source = err instanceof DatabaseError ? err.original : err;
   const { code, message } = (source ?? {}) as { code?: unknown; message?: unknown };
-  return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || /^(Connection terminated|Client has encountered a connection error)/.test(String(message));
+  return (
+    (typeof code === "string" && /^E[A-Z]+$/.test(code)) ||
+    /^(Connection terminated|Client has encountered a connection error)/.test(String(message))
+  );
 }
 
 /**
@@ -50,7 +53,9 @@ function isUnavailable(err: unknown): boolean {
  * losing races after its retries; anything else is left as it is.
  */
 export function toServiceError(err: unknown): unknown {
-  if (isUnavailable(err)) return new Errors.MoleculerRetryableError("The database is unavailable; retry later", 503, "DATABASE_UNAVAILABLE");
-  if (isTransient(err)) return new Errors.MoleculerRetryableError("The database is busy with conflicting work; retry later", 503, "DATABASE_BUSY");
+  if (isUnavailable(err))
+    return new Errors.MoleculerRetryableError("The database is unavailable; retry later", 503, "DATABASE_UNAVAILABLE");
+  if (isTransient(err))
+    return new Errors.MoleculerRetryableError("The database is busy with conflicting work; retry later", 503, "DATABASE_BUSY");
   return err;
 }

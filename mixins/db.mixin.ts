@@ -1,32 +1,32 @@
-import { Errors, type Context, type ServiceSchema } from "moleculer";
+import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import {
   DataTypes,
-  Op,
-  Sequelize,
   type Model,
   type ModelAttributeColumnOptions,
   type ModelAttributes,
   type ModelStatic,
+  Op,
+  Sequelize,
   type Transaction,
 } from "sequelize";
-import { idParams, type IdParams, type ListPage, type PagingParams } from "../contracts/paging";
 import type { EventContract } from "../contracts/events/envelope";
 import type { HttpMeta } from "../contracts/http";
-import { toServiceError } from "./database-errors";
-import { unreachableConsumers } from "./event-consumers";
+import { type IdParams, idParams, type ListPage, type PagingParams } from "../contracts/paging";
+import { admission } from "./admission";
 import { CommandBatches } from "./command-batches";
+import { toServiceError } from "./database-errors";
+import { integerFromEnv } from "./env";
+import { unreachableConsumers } from "./event-consumers";
 import { purgeAll } from "./expired-rows";
 import { IdempotencyKeys, type Remembered } from "./idempotency";
-import { TableWrites, type RowChanges } from "./table-writes";
-import { messagingMixin, type MessagingMethods } from "./messaging.mixin";
+import { cursorOf, ListOrder, pagingError } from "./keyset-pages";
+import { type MessagingMethods, messagingMixin } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
 import type { UnitOfWork } from "./pending-writes";
 import { PROBE_OPTIONS } from "./probe";
-import { admission } from "./admission";
-import { integerFromEnv } from "./env";
-import { cursorOf, ListOrder, pagingError } from "./keyset-pages";
+import { type RowChanges, TableWrites } from "./table-writes";
 
 /** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -63,7 +63,11 @@ export interface DbMethods extends MessagingMethods {
    * the order of the row each locks (`locks`: its id); if it fails, each runs again alone, so each
    * caller gets its own outcome (command-batches.ts).
    */
-  idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>, options?: { locks?: string }): Promise<Remembered<T>>;
+  idempotent<T>(
+    ctx: Context<unknown, HttpMeta>,
+    work: (transaction: Transaction) => Promise<T>,
+    options?: { locks?: string },
+  ): Promise<Remembered<T>>;
   /**
    * `idempotent` for an action whose work only adds: it leaves new rows (`insertLater`) and publishes
    * events, and reads nothing. Calls without an Idempotency-Key, batched together, then need no
@@ -192,7 +196,11 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return orFail(await model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
       },
 
-      async lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+      async lockAllOrFail<T extends { id: string }>(
+        ids: string[],
+        attributes: Array<keyof T & string>,
+        transaction: Transaction,
+      ): Promise<T[]> {
         const rows = await writes.lock<T>("id", ids, attributes, transaction);
         const found = new Set(rows.map((row) => row.id));
         const missing = [...new Set(ids)].filter((id) => !found.has(id));
@@ -204,7 +212,11 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return writes.lock<T>(by, values, attributes, transaction);
       },
 
-      idempotent<T>(ctx: Context<unknown, HttpMeta>, work: (transaction: Transaction) => Promise<T>, options?: { locks?: string }): Promise<Remembered<T>> {
+      idempotent<T>(
+        ctx: Context<unknown, HttpMeta>,
+        work: (transaction: Transaction) => Promise<T>,
+        options?: { locks?: string },
+      ): Promise<Remembered<T>> {
         return this.commandBatches.run(ctx, work, options);
       },
 
@@ -238,7 +250,11 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         }
         const found = await listOrder.seek(query, cursor, pageSize);
         if (!found) {
-          throw pagingError(cursor.param, "cursorUnknown", `The '${cursor.param}' field must be the id of an existing ${options.entityName.toLowerCase()}.`);
+          throw pagingError(
+            cursor.param,
+            "cursorUnknown",
+            `The '${cursor.param}' field must be the id of an existing ${options.entityName.toLowerCase()}.`,
+          );
         }
         return { rows: await this.transformDocuments(ctx, {}, found.rows), pageSize, hasMore: found.hasMore };
       },
@@ -246,7 +262,10 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     created() {
       this.commandBatches = new CommandBatches(
-        { transact: (work, rows) => this.transact(work, rows), appendAtOnce: (work, rows, witness) => this.appendAtOnce(work, rows, witness) },
+        {
+          transact: (work, rows) => this.transact(work, rows),
+          appendAtOnce: (work, rows, witness) => this.appendAtOnce(work, rows, witness),
+        },
         idempotencyKeys,
         writes,
         integerFromEnv("COMMAND_BATCH_SIZE", 50, { min: 1 }),

@@ -86,7 +86,10 @@ export class IdempotencyKeys {
     for (const request of requests) if (request && !first.has(request.key)) first.set(request.key, request);
     const transaction = unit as Transaction;
     const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], transaction);
-    const earlier = await this.answers([...first.keys()].filter((key) => !claimed.has(key)), transaction);
+    const earlier = await this.answers(
+      [...first.keys()].filter((key) => !claimed.has(key)),
+      transaction,
+    );
     const answered = new Map<string, Answer>();
     const results: Remembered<T>[] = [];
     for (const [i, request] of requests.entries()) {

@@ -1,5 +1,5 @@
 import { Errors } from "moleculer";
-import { Op, Sequelize, type Model, type ModelStatic, type WhereOptions } from "sequelize";
+import { type Model, type ModelStatic, Op, Sequelize, type WhereOptions } from "sequelize";
 import type { PagingParams } from "../contracts/paging";
 
 export type CursorParam = "starting_after" | "ending_before";
@@ -29,7 +29,11 @@ export function cursorOf({ page, starting_after, ending_before }: PagingParams):
     throw pagingError("ending_before", "cursorsTogether", "The 'ending_before' field cannot be used with 'starting_after'.");
   }
   const cursor: Cursor | undefined =
-    starting_after !== undefined ? { param: "starting_after", id: starting_after } : ending_before !== undefined ? { param: "ending_before", id: ending_before } : undefined;
+    starting_after !== undefined
+      ? { param: "starting_after", id: starting_after }
+      : ending_before !== undefined
+        ? { param: "ending_before", id: ending_before }
+        : undefined;
   if (cursor && page !== undefined) throw pagingError("page", "pageWithCursor", `The 'page' field cannot be used with '${cursor.param}'.`);
   return cursor;
 }

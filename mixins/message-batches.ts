@@ -1,13 +1,8 @@
-import { context as traceContext, type Context as TraceContext } from "@opentelemetry/api";
+import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
 import Validator from "fastest-validator";
 import { Errors } from "moleculer";
 import type { Transaction } from "sequelize";
-import {
-  MESSAGE_ACKNOWLEDGED,
-  MESSAGE_REJECTED,
-  type Acknowledgement,
-  type Rejection,
-} from "../contracts/events/acknowledgement";
+import { type Acknowledgement, MESSAGE_ACKNOWLEDGED, MESSAGE_REJECTED, type Rejection } from "../contracts/events/acknowledgement";
 import type { EventContract, EventEnvelope } from "../contracts/events/envelope";
 import { toServiceError } from "./database-errors";
 import { GroupCommit, type Outcomes } from "./group-commit";

@@ -1,28 +1,28 @@
-import { Errors, type Context, type ServiceSchema } from "moleculer";
+import { type Context, Errors, type ServiceSchema } from "moleculer";
 import type { Sequelize, Transaction } from "sequelize";
 import {
+  type Acknowledgement,
+  acknowledgementParams,
   MESSAGE_ACKNOWLEDGED,
   MESSAGE_REJECTED,
-  acknowledgementParams,
-  rejectionParams,
-  type Acknowledgement,
   type Rejection,
+  rejectionParams,
 } from "../contracts/events/acknowledgement";
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
-import { idParams, type IdParams } from "../contracts/paging";
+import { type IdParams, idParams } from "../contracts/paging";
+import { type CommitWitness, commit, runAloneOrFindOut } from "./commit-outcome";
+import { integerFromEnv } from "./env";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
-import { currentTraceparent, outsideTrace } from "./trace-context";
-import { sendInTraces } from "./tracing.middleware";
 import type { Purged } from "./expired-rows";
 import { Inbox, inboxRetentionDays } from "./inbox";
-import { MessageBatches, type Cause, type Effect } from "./message-batches";
-import { Outbox, outgoing, type OutboxReport, type OutgoingMessage } from "./outbox";
+import { type Cause, type Effect, MessageBatches } from "./message-batches";
+import { Outbox, type OutboxReport, type OutgoingMessage, outgoing } from "./outbox";
 import type { PendingWrites, UnitOfWork } from "./pending-writes";
-import { commit, runAloneOrFindOut, type CommitWitness } from "./commit-outcome";
-import { allAtOnce, type BoundStatement } from "./sql-statement";
-import { integerFromEnv } from "./env";
-import { retryTransient } from "./transient-retry";
 import { Relay, relayOptionsFromEnv } from "./relay";
+import { allAtOnce, type BoundStatement } from "./sql-statement";
+import { currentTraceparent, outsideTrace } from "./trace-context";
+import { sendInTraces } from "./tracing.middleware";
+import { retryTransient } from "./transient-retry";
 
 const OUTBOX_GAUGES = {
   "outbox.pending": "Outbox messages some consumer has not acknowledged yet",
@@ -197,7 +197,10 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         return inbox.purgeExpired();
       },
 
-      transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T> {
+      transact<T>(
+        work: (transaction: Transaction) => Promise<T>,
+        rows?: (transaction: Transaction) => BoundStatement | undefined,
+      ): Promise<T> {
         return retryTransient(async () => {
           const transaction = await sequelize.transaction();
           const events: OutgoingMessage[] = [];

@@ -69,8 +69,13 @@ export async function migrate(sequelize: Sequelize, migrations: SqlMigration[], 
     if (current === undefined) throw err;
     const cause = err instanceof MigrationError ? err.cause : err;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Errors.MoleculerError(`Migration ${current} failed, so none of this run's migrations was applied: ${reason}`, 500, "MIGRATION_FAILED", {
-      migration: current,
-    });
+    throw new Errors.MoleculerError(
+      `Migration ${current} failed, so none of this run's migrations was applied: ${reason}`,
+      500,
+      "MIGRATION_FAILED",
+      {
+        migration: current,
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { EventEnvelope } from "../contracts/events/envelope";
-import { SqlStatement, type BoundStatement } from "./sql-statement";
+import { type BoundStatement, SqlStatement } from "./sql-statement";
 
 /** A message the relay still has to get acknowledged. */
 export interface PendingMessage {

@@ -83,7 +83,9 @@ export class Relay {
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
     // An oversized message is left to the passes, which park it.
-    const { batches } = this.sort(messages.map(({ envelope, json, consumers }) => ({ envelope, bytes: Buffer.byteLength(json), groups: consumers })));
+    const { batches } = this.sort(
+      messages.map(({ envelope, json, consumers }) => ({ envelope, bytes: Buffer.byteLength(json), groups: consumers })),
+    );
     for (const { type, groups, envelopes } of batches) {
       this.ports
         .emit(type, envelopes, groups)
@@ -122,7 +124,11 @@ export class Relay {
   private async pass(): Promise<number> {
     const { batchSize, retryBaseMs, retryMaxMs } = this.options;
     const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    const owed = messages.map(({ envelope, bytes, consumers, acked_by }) => ({ envelope, bytes, groups: consumers.filter((group) => !acked_by.includes(group)) }));
+    const owed = messages.map(({ envelope, bytes, consumers, acked_by }) => ({
+      envelope,
+      bytes,
+      groups: consumers.filter((group) => !acked_by.includes(group)),
+    }));
     // Every group has acknowledged these, yet they are still here (the last acknowledgement's delete has
     // yet to run, or never ran): there is nobody left to send them to, so they go instead of waiting for ever.
     const delivered = owed.filter((message) => message.groups.length === 0).map((message) => message.envelope.id);
@@ -130,8 +136,12 @@ export class Relay {
     const { batches, unreachable, oversized } = this.sort(owed.filter((message) => message.groups.length > 0));
     if (oversized.length > 0) {
       const limit = this.options.maxMessageBytes;
-      this.logger.error(`Parked ${oversized.length} message(s) larger than the transporter carries (${limit} bytes): ${oversized.map((m) => m.id).join(", ")}`);
-      await this.outbox.park(oversized.map(({ id, bytes }) => ({ id, reason: `${bytes} bytes: larger than the ${limit} bytes a transporter packet carries` })));
+      this.logger.error(
+        `Parked ${oversized.length} message(s) larger than the transporter carries (${limit} bytes): ${oversized.map((m) => m.id).join(", ")}`,
+      );
+      await this.outbox.park(
+        oversized.map(({ id, bytes }) => ({ id, reason: `${bytes} bytes: larger than the ${limit} bytes a transporter packet carries` })),
+      );
     }
     for (const { type, groups, envelopes } of batches) await this.ports.emit(type, envelopes, groups);
     if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryBaseMs);

@@ -1,4 +1,4 @@
-import { DatabaseError as PgDatabaseError, type ClientBase, type QueryResultRow } from "pg";
+import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
 import { isLostConnection } from "./database-errors";
 
@@ -89,7 +89,10 @@ export function allAtOnce(parts: BoundStatement[]): BoundStatement & { statement
       offset += values.length;
       return `s${i} AS (${text})`;
     });
-    statement = new SqlStatement(`WITH ${ctes.join(", ")} SELECT txid_current()::text AS xid`, names.every(Boolean) ? { prepareAs: key } : {});
+    statement = new SqlStatement(
+      `WITH ${ctes.join(", ")} SELECT txid_current()::text AS xid`,
+      names.every(Boolean) ? { prepareAs: key } : {},
+    );
     combined.set(key, statement);
   }
   return { statement: statement as SqlStatement<{ xid: string }>, values: parts.flatMap(({ values }) => values) };

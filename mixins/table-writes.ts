@@ -1,6 +1,6 @@
 import type { Model, ModelStatic, Transaction } from "sequelize";
 import type { CommitWitness } from "./commit-outcome";
-import { SqlStatement, type BoundStatement } from "./sql-statement";
+import { type BoundStatement, SqlStatement } from "./sql-statement";
 
 const quoted = (name: string) => `"${name}"`;
 

@@ -1,4 +1,4 @@
-import { context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context } from "@opentelemetry/api";
+import { type Context, context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 
 const REQUEST_ID = createContextKey("moleculer.request_id");
 

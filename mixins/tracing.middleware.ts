@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type Attributes,
   context,
+  type ProxyTracerProvider,
   propagation,
+  type Span,
   SpanKind,
   SpanStatusCode,
-  trace,
-  type Attributes,
   type Context as TraceContext,
-  type ProxyTracerProvider,
-  type Span,
+  trace,
 } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from "@opentelemetry/semantic-conventions";
 import type { ActionSchema, CallingOptions, Context, EventSchema, Middleware } from "moleculer";
@@ -147,7 +147,9 @@ const middleware = {
       if (!parent) return next(eventName, payload, rawOpts);
       // broker.emit also accepts the groups alone
       const opts = typeof rawOpts === "string" || Array.isArray(rawOpts) ? { groups: [rawOpts].flat() } : rawOpts;
-      return inSpan(`send ${eventName}`, SpanKind.PRODUCER, sendAttributes(eventName), parent, () => next(eventName, payload, withTraceHeaders(opts)));
+      return inSpan(`send ${eventName}`, SpanKind.PRODUCER, sendAttributes(eventName), parent, () =>
+        next(eventName, payload, withTraceHeaders(opts)),
+      );
     };
   },
 

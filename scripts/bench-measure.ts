@@ -30,7 +30,10 @@ export async function settle(ordersDb: string, invoicesDb: string, timeoutMs: nu
   } while (Date.now() < deadline);
   const issued = new Map<string, number>();
   for (const invoice of invoices) issued.set(invoice.order_id, Number(invoice.created));
-  const lags = orders.filter((o) => issued.has(o.id)).map((o) => issued.get(o.id)! - Number(o.created)).sort((a, b) => a - b);
+  const lags = orders
+    .filter((o) => issued.has(o.id))
+    .map((o) => issued.get(o.id)! - Number(o.created))
+    .sort((a, b) => a - b);
   return {
     orders: orders.length,
     lost: orders.filter((o) => !issued.has(o.id)).length,

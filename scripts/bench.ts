@@ -4,16 +4,16 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
-import { startLocalCluster, type LocalCluster } from "./local-cluster";
 import {
   insertWithOutboxPerSecond,
   machineCpuSeconds,
+  type Outcome,
+  type ProcessStats,
   processStats,
   programCpuSeconds,
   settle,
-  type Outcome,
-  type ProcessStats,
 } from "./bench-measure";
+import { type LocalCluster, startLocalCluster } from "./local-cluster";
 
 /**
  * `npm run bench`: POST /orders through the gateway with every guarantee on (outbox, relay, inbox,
@@ -140,9 +140,7 @@ function report(
   // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
   const cpuSeconds = [...nodeSeconds.values(), ...otherSeconds.map(([, seconds]) => seconds)].reduce((sum, seconds) => sum + seconds, 0);
   const cpuMsPerOrder = Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2));
-  const machineBusyPercent = Math.round(
-    ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100,
-  );
+  const machineBusyPercent = Math.round(((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100);
   const figures = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
@@ -176,8 +174,12 @@ invoice lag ms      p50 ${outcome.lagP50Ms}   p99 ${outcome.lagP99Ms}
 statuses            ${JSON.stringify(statuses)}   socket errors/timeouts ${figures.errors}
 orders ${outcome.orders}   lost ${outcome.lost}   duplicate invoices ${outcome.duplicates}
 raw INSERT+outbox/s ${baseline ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
-${Object.entries(nodes).map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`).join("\n")}
-${Object.entries(others).map(([name, percent]) => `${name.padEnd(12)} cpu ${percent}%`).join("\n")}
+${Object.entries(nodes)
+  .map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`)
+  .join("\n")}
+${Object.entries(others)
+  .map(([name, percent]) => `${name.padEnd(12)} cpu ${percent}%`)
+  .join("\n")}
 cpu per order       ${cpuMsPerOrder} ms, all of the processes above together
 machine      ${machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)
 figures written to ${flags.json}`);

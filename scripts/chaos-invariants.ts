@@ -1,5 +1,5 @@
-import { isRestingState } from "../contracts/lifecycle";
 import type { InvoiceStatus } from "../contracts/invoices";
+import { isRestingState } from "../contracts/lifecycle";
 import type { OrderStatus } from "../contracts/orders";
 
 /** What a client was answered: a status and, for errors, the error's type; no answer at all is `status: 0`. */
@@ -23,7 +23,15 @@ export interface Ledger {
 /** The two databases at rest. */
 export interface Snapshot {
   orders: Array<{ id: string; customer_id: string; status: OrderStatus; invoice_id: string | null; total: string; currency: string }>;
-  invoices: Array<{ id: string; order_id: string; number: string; status: InvoiceStatus; total: string; currency: string; paid_at: Date | null }>;
+  invoices: Array<{
+    id: string;
+    order_id: string;
+    number: string;
+    status: InvoiceStatus;
+    total: string;
+    currency: string;
+    paid_at: Date | null;
+  }>;
   /** outbox rows still owed or parked, per service */
   outbox: Record<string, { pending: number; parked: number }>;
 }
@@ -65,8 +73,10 @@ export function violations(ledger: Ledger, snapshot: Snapshot): string[] {
       continue;
     }
     const [invoice] = invoices;
-    if (order.invoice_id !== invoice.id) found.push(`order ${order.id} points at invoice ${order.invoice_id}, its invoice is ${invoice.id}`);
-    if (order.total !== invoice.total || order.currency !== invoice.currency) found.push(`order ${order.id} and invoice ${invoice.id} disagree on the amount`);
+    if (order.invoice_id !== invoice.id)
+      found.push(`order ${order.id} points at invoice ${order.invoice_id}, its invoice is ${invoice.id}`);
+    if (order.total !== invoice.total || order.currency !== invoice.currency)
+      found.push(`order ${order.id} and invoice ${invoice.id} disagree on the amount`);
     if (!isRestingState(order.status, invoice.status)) found.push(`order ${order.id} is ${order.status} and its invoice ${invoice.status}`);
   }
   for (const invoice of snapshot.invoices) {
@@ -92,21 +102,24 @@ export function violations(ledger: Ledger, snapshot: Snapshot): string[] {
   for (const order of snapshot.orders) ordersOf.set(order.customer_id, [...(ordersOf.get(order.customer_id) ?? []), order.id]);
   const every = [...ledger.creates.flatMap((c) => c.answers), ...ledger.cancels.map((c) => c.answer), ...ledger.pays.map((p) => p.answer)];
   const servers = every.filter((answer) => answer.status >= 500 && !isRefusal(answer) && !isInDoubt(answer));
-  if (servers.length > 0) found.push(`${servers.length} answer(s) were server faults: ${[...new Set(servers.map((a) => `${a.status} ${a.type}`))].join(", ")}`);
+  if (servers.length > 0)
+    found.push(`${servers.length} answer(s) were server faults: ${[...new Set(servers.map((a) => `${a.status} ${a.type}`))].join(", ")}`);
 
   const told = (answers: Answer[]) => answers.map((a) => `${a.status}${a.type ? ` ${a.type}` : ""}`).join(", ");
   for (const { customerId, keyed, answers } of ledger.creates) {
     const stored = ordersOf.get(customerId) ?? [];
     const accepted = new Set(answers.filter((a) => a.status === 201).map((a) => a.id));
     if (accepted.size > 1) found.push(`${customerId}: one key, ${accepted.size} different orders answered`);
-    if (stored.length > 1) found.push(`${customerId}: created ${stored.length} times (${keyed ? "one key" : "no key"}; answered ${told(answers)})`);
+    if (stored.length > 1)
+      found.push(`${customerId}: created ${stored.length} times (${keyed ? "one key" : "no key"}; answered ${told(answers)})`);
     if (accepted.size > 0 && !stored.some((id) => accepted.has(id))) found.push(`${customerId}: answered 201 but not stored`);
     if (accepted.size === 0 && stored.length > 0 && answers.every(isRefusal)) {
       found.push(`${customerId}: refused (${told(answers)}) yet stored`);
     }
   }
   for (const { orderId, answer } of ledger.cancels) {
-    if (answer.status === 200 && orderById.get(orderId)?.status !== "cancelled") found.push(`cancel of ${orderId} answered 200, order is ${orderById.get(orderId)?.status}`);
+    if (answer.status === 200 && orderById.get(orderId)?.status !== "cancelled")
+      found.push(`cancel of ${orderId} answered 200, order is ${orderById.get(orderId)?.status}`);
   }
   for (const { invoiceId, answer } of ledger.pays) {
     const invoice = invoiceById.get(invoiceId);

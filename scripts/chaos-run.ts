@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { CURRENCIES, MAX_ITEMS, MAX_QUANTITY, MAX_UNIT_PRICE } from "../contracts/money";
 import type { CreateOrderParams } from "../contracts/orders";
-import { violations, type Answer, type Ledger, type Snapshot } from "./chaos-invariants";
+import { type Answer, type Ledger, type Snapshot, violations } from "./chaos-invariants";
 import type { LocalCluster } from "./local-cluster";
 import { query } from "./postgres-admin";
 
@@ -16,7 +16,13 @@ import { query } from "./postgres-admin";
  * timing), so a failure can be replayed.
  */
 /** Node settings that let the system come to rest soon after the last kill. */
-export const CHAOS_ENV = { OUTBOX_POLL_MS: "200", OUTBOX_RETRY_BASE_MS: "200", OUTBOX_RETRY_MAX_MS: "2000", OTEL_SDK_DISABLED: "true", LOG_LEVEL: "warn" };
+export const CHAOS_ENV = {
+  OUTBOX_POLL_MS: "200",
+  OUTBOX_RETRY_BASE_MS: "200",
+  OUTBOX_RETRY_MAX_MS: "2000",
+  OTEL_SDK_DISABLED: "true",
+  LOG_LEVEL: "warn",
+};
 
 export interface ChaosOptions {
   seconds: number;
@@ -52,8 +58,24 @@ const item = fc.record({
 });
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 30, arbitrary: fc.record({ kind: fc.constant("create" as const), items: fc.array(item, { minLength: 1, maxLength: 5 }), currency: fc.constantFrom(...CURRENCIES), keyed: fc.boolean(), sends: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("create at the maxima" as const), keyed: fc.boolean(), sends: fc.integer({ min: 1, max: 2 }) }) },
+  {
+    weight: 30,
+    arbitrary: fc.record({
+      kind: fc.constant("create" as const),
+      items: fc.array(item, { minLength: 1, maxLength: 5 }),
+      currency: fc.constantFrom(...CURRENCIES),
+      keyed: fc.boolean(),
+      sends: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("create at the maxima" as const),
+      keyed: fc.boolean(),
+      sends: fc.integer({ min: 1, max: 2 }),
+    }),
+  },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant("pay" as const), pick: fc.nat() }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("cancel and pay" as const), pick: fc.nat() }) },
@@ -66,7 +88,12 @@ function largestOrder(customerId: string): CreateOrderParams {
     customerId,
     customer: { name: "N".repeat(200), email: `${"e".repeat(64)}@${"d".repeat(63)}.${"d".repeat(63)}.${"d".repeat(57)}.com` },
     currency: "EUR",
-    items: Array.from({ length: MAX_ITEMS }, (_, i) => ({ sku: `SKU-${i}-`.padEnd(64, "s"), description: `Item ${i} `.padEnd(500, "d"), quantity: MAX_QUANTITY, unitPrice: MAX_UNIT_PRICE })),
+    items: Array.from({ length: MAX_ITEMS }, (_, i) => ({
+      sku: `SKU-${i}-`.padEnd(64, "s"),
+      description: `Item ${i} `.padEnd(500, "d"),
+      quantity: MAX_QUANTITY,
+      unitPrice: MAX_UNIT_PRICE,
+    })),
   };
 }
 
@@ -106,7 +133,10 @@ export async function runChaos(cluster: LocalCluster, options: ChaosOptions): Pr
     return answers;
   }
   async function invoiceOf(orderId: string): Promise<string | undefined> {
-    const res = await fetch(`${url}/invoices?orderId=${orderId}`).then((r) => r.json(), () => undefined);
+    const res = await fetch(`${url}/invoices?orderId=${orderId}`).then(
+      (r) => r.json(),
+      () => undefined,
+    );
     return (res as { rows?: Array<{ id: string }> } | undefined)?.rows?.[0]?.id;
   }
   async function cancel(orderId: string): Promise<Answer[]> {
@@ -124,7 +154,12 @@ export async function runChaos(cluster: LocalCluster, options: ChaosOptions): Pr
   async function perform(op: Operation, n: number): Promise<Answer[]> {
     counts[op.kind] = (counts[op.kind] ?? 0) + 1;
     const customerId = `chaos-${options.seed}-${n}`;
-    if (op.kind === "create") return create({ customerId, customer: { name: "Chaos", email: "chaos@example.com" }, currency: op.currency, items: op.items }, op.keyed, op.sends);
+    if (op.kind === "create")
+      return create(
+        { customerId, customer: { name: "Chaos", email: "chaos@example.com" }, currency: op.currency, items: op.items },
+        op.keyed,
+        op.sends,
+      );
     if (op.kind === "create at the maxima") return create(largestOrder(customerId), op.keyed, op.sends);
     if (op.kind === "kill") {
       const name = options.killable[op.pick % options.killable.length];
@@ -165,7 +200,11 @@ export async function runChaos(cluster: LocalCluster, options: ChaosOptions): Pr
   await cluster.waitUntilReady(120);
   const snapshot = await restingSnapshot(cluster);
   const answers: Record<string, number> = {};
-  for (const answer of [...ledger.creates.flatMap((c) => c.answers), ...ledger.cancels.map((c) => c.answer), ...ledger.pays.map((p) => p.answer)]) {
+  for (const answer of [
+    ...ledger.creates.flatMap((c) => c.answers),
+    ...ledger.cancels.map((c) => c.answer),
+    ...ledger.pays.map((p) => p.answer),
+  ]) {
     const label = `${answer.status}${answer.type ? ` ${answer.type}` : ""}`;
     answers[label] = (answers[label] ?? 0) + 1;
   }
@@ -178,7 +217,13 @@ export async function runChaos(cluster: LocalCluster, options: ChaosOptions): Pr
  */
 async function restingSnapshot(cluster: LocalCluster): Promise<Snapshot> {
   const { orders: ordersDb, invoices: invoicesDb } = cluster.databases;
-  const outbox = async (db: string) => (await query<{ pending: number; parked: number }>(db, "SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked FROM outbox"))[0];
+  const outbox = async (db: string) =>
+    (
+      await query<{ pending: number; parked: number }>(
+        db,
+        "SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked FROM outbox",
+      )
+    )[0];
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
     const [pendingOrders] = await query<{ n: number }>(ordersDb, "SELECT count(*)::int AS n FROM orders WHERE status = 'pending'");
     const [owedByOrders, owedByInvoices] = [await outbox(ordersDb), await outbox(invoicesDb)];

@@ -57,10 +57,24 @@ async function main(): Promise<number> {
     logDir,
   });
   try {
-    const killable = ["api", ...Array.from({ length: ordersNodes }, (_, i) => `orders-${i + 1}`), ...Array.from({ length: invoicesNodes }, (_, i) => `invoices-${i + 1}`)];
-    const report = await runChaos(cluster, { seconds: Number(flags.seconds), seed, clients: Number(flags.clients), killable, log: (line) => console.log(`chaos: ${line}`) });
+    const killable = [
+      "api",
+      ...Array.from({ length: ordersNodes }, (_, i) => `orders-${i + 1}`),
+      ...Array.from({ length: invoicesNodes }, (_, i) => `invoices-${i + 1}`),
+    ];
+    const report = await runChaos(cluster, {
+      seconds: Number(flags.seconds),
+      seed,
+      clients: Number(flags.clients),
+      killable,
+      log: (line) => console.log(`chaos: ${line}`),
+    });
     console.log(JSON.stringify(report, null, 2));
-    console.log(report.violations.length === 0 ? `chaos: no violation (seed ${seed})` : `chaos: ${report.violations.length} violation(s); replay with --seed ${seed}`);
+    console.log(
+      report.violations.length === 0
+        ? `chaos: no violation (seed ${seed})`
+        : `chaos: ${report.violations.length} violation(s); replay with --seed ${seed}`,
+    );
     return report.violations.length === 0 ? 0 : 1;
   } finally {
     await cluster.stop();

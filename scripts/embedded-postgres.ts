@@ -46,9 +46,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     throw new Error(`Embedded PostgreSQL failed to start: ${(err as Error)?.message ?? err}\n${log.join("")}`);
   }
 
-  const urls = Object.fromEntries(
-    databases.map((name) => [name, databaseUrl(serverUrl, name)]),
-  );
+  const urls = Object.fromEntries(databases.map((name) => [name, databaseUrl(serverUrl, name)]));
   return { urls, stop: () => server.stop() };
 }
 

@@ -56,7 +56,10 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
   const roleOf = (name: string) => name.replace(/-\d+$/, "");
   function start(name: string) {
     const logged = options.logDir !== undefined;
-    const child = spawnNode(roleOf(name), { env: { ...env, NODE_ID: `${name}-${id}` }, stdio: ["ignore", logged ? "pipe" : "ignore", logged ? "pipe" : "inherit"] });
+    const child = spawnNode(roleOf(name), {
+      env: { ...env, NODE_ID: `${name}-${id}` },
+      stdio: ["ignore", logged ? "pipe" : "ignore", logged ? "pipe" : "inherit"],
+    });
     if (logged) {
       const log = createWriteStream(join(options.logDir!, `${name}.log`), { flags: "a" });
       child.stdout!.pipe(log);
@@ -83,7 +86,10 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
   }
   async function waitUntilReady(seconds = 60) {
     for (const deadline = Date.now() + seconds * 1000; ; ) {
-      const ready = await fetch(`${url}/ready`).then((res) => res.ok, () => false);
+      const ready = await fetch(`${url}/ready`).then(
+        (res) => res.ok,
+        () => false,
+      );
       if (ready) return;
       if (Date.now() > deadline) throw new Error(`The cluster did not become ready within ${seconds} s`);
       await sleep(250);

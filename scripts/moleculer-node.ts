@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { basename, dirname, join, resolve } from "node:path";
 
 // Compiled, this file runs from dist/scripts; under jest, from scripts/. Both start dist/'s build.

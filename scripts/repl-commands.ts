@@ -28,10 +28,7 @@ export const replCommands: ReplCommand[] = [
     command: "consistency",
     description: "Per service: outbox messages pending (and the oldest's age), parked; orders without invoice",
     async action(broker) {
-      const [orders, invoices] = await Promise.all([
-        broker.call("orders.consistencyReport"),
-        broker.call("invoices.consistencyReport"),
-      ]);
+      const [orders, invoices] = await Promise.all([broker.call("orders.consistencyReport"), broker.call("invoices.consistencyReport")]);
       print({ orders, invoices });
     },
   },

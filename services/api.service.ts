@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { Errors, type Context, type ServiceSchema } from "moleculer";
+import { type Context, Errors, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
+import { integerFromEnv } from "../mixins/env";
 import { PROBE_OPTIONS } from "../mixins/probe";
 import { transportLimits } from "../mixins/transport-limits";
-import { integerFromEnv } from "../mixins/env";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
 import { answerClientError } from "./gateway/client-errors";
@@ -14,8 +14,8 @@ import { idempotencyKey } from "./gateway/idempotency-key";
 import { jsonBody } from "./gateway/json-body";
 import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
-import { paramsFromSources, type ParamSources } from "./gateway/param-sources";
-import { ROUTES, aliases, routeOf } from "./gateway/routes";
+import { type ParamSources, paramsFromSources } from "./gateway/param-sources";
+import { aliases, ROUTES, routeOf } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
 const BACKENDS = ["orders", "invoices"] as const;

@@ -53,9 +53,10 @@ export function readConfig(): StackConfig {
   const unknown = Object.keys(roleOverrides).filter((role) => !(ROLES as readonly string[]).includes(role));
   if (unknown.length > 0) throw new Error(`roles: unknown role(s) ${unknown.join(", ")}; expected ${ROLES.join(", ")}`);
 
-  const roles = Object.fromEntries(
-    ROLES.map((role) => [role, checkSizing(role, { ...DEFAULT_SIZING, ...roleOverrides[role] })]),
-  ) as Record<Role, RoleSizing>;
+  const roles = Object.fromEntries(ROLES.map((role) => [role, checkSizing(role, { ...DEFAULT_SIZING, ...roleOverrides[role] })])) as Record<
+    Role,
+    RoleSizing
+  >;
 
   return {
     roles,

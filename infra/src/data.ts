@@ -58,9 +58,7 @@ export function createDatabase(
     backupRetentionPeriod: 7,
     deletionProtection: config.deletionProtection,
     skipFinalSnapshot: !config.deletionProtection,
-    finalSnapshotIdentifier: config.deletionProtection
-      ? `${pulumi.getProject()}-${pulumi.getStack()}-${service}-final`
-      : undefined,
+    finalSnapshotIdentifier: config.deletionProtection ? `${pulumi.getProject()}-${pulumi.getStack()}-${service}-final` : undefined,
     copyTagsToSnapshot: true,
   });
   // RDS enforces TLS (rds.force_ssl); the image trusts RDS's CA through NODE_EXTRA_CA_CERTS.
@@ -89,11 +87,9 @@ export function createBroker(network: Network, config: StackConfig): InjectedSec
     logs: { general: true },
   });
   // Amazon MQ publishes amqps://<host>:5671; the URL the transporter needs carries the credentials.
-  const url = pulumi
-    .all([broker.instances, brokerPassword.result])
-    .apply(([instances, pass]) => {
-      const endpoint = new URL(instances[0].endpoints[0]);
-      return `amqps://${APP_USER}:${pass}@${endpoint.hostname}:${AMQPS_PORT}`;
-    });
+  const url = pulumi.all([broker.instances, brokerPassword.result]).apply(([instances, pass]) => {
+    const endpoint = new URL(instances[0].endpoints[0]);
+    return `amqps://${APP_USER}:${pass}@${endpoint.hostname}:${AMQPS_PORT}`;
+  });
   return urlSecret("transporter-url", "TRANSPORTER", url);
 }

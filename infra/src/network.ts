@@ -47,9 +47,7 @@ export function createNetwork(config: StackConfig): Network {
     description: "Public entry: HTTP(S) from the internet to the load balancer",
     ingress: [
       { description: "HTTP", protocol: "tcp", fromPort: 80, toPort: 80, ...ANYWHERE },
-      ...(config.https
-        ? [{ description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, ...ANYWHERE }]
-        : []),
+      ...(config.https ? [{ description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, ...ANYWHERE }] : []),
     ],
     egress: ALL_OUTBOUND,
   });

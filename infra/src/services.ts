@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Role, StackConfig } from "./config";
-import { RDS_CA_BUNDLE, type InjectedSecret } from "./data";
+import { type InjectedSecret, RDS_CA_BUNDLE } from "./data";
 import type { Edge } from "./edge";
 import { kongDeclarativeConfig } from "./kong-config";
 import { GATEWAY_PORT, KONG_PORT, type Network } from "./network";
@@ -113,13 +113,7 @@ export function kongRoleSpec(platform: Platform, config: StackConfig): RoleSpec 
  * One role on Fargate: log group, execution role (allowed to read exactly this role's secrets), task
  * definition, service in the private subnets, and CPU-target autoscaling between minCount and maxCount.
  */
-export function createRoleService(
-  spec: RoleSpec,
-  platform: Platform,
-  network: Network,
-  edge: Edge,
-  config: StackConfig,
-): aws.ecs.Service {
+export function createRoleService(spec: RoleSpec, platform: Platform, network: Network, edge: Edge, config: StackConfig): aws.ecs.Service {
   const { role } = spec;
   const sizing = config.roles[role];
   const logGroup = new aws.cloudwatch.LogGroup(role, {
@@ -139,9 +133,7 @@ export function createRoleService(
       role: executionRole.id,
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: spec.secrets.map((s) => s.secret.arn) },
-        ],
+        Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: spec.secrets.map((s) => s.secret.arn) }],
       }),
     });
   }

@@ -11,10 +11,7 @@ recordResources(); // sets the project name the stack config is read under
 function withConfig(values: Record<string, unknown>) {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [
-        `orders-invoices:${key}`,
-        typeof value === "string" ? value : JSON.stringify(value),
-      ]),
+      Object.entries(values).map(([key, value]) => [`orders-invoices:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
     ),
   );
   return readConfig();

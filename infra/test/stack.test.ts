@@ -1,9 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { ROLES, type Role, type StackConfig } from "../src/config";
-import { mockPassword, recordResources, type Recorded } from "./mocks";
+import { mockPassword, type Recorded, recordResources } from "./mocks";
 
 const resources = recordResources();
+
 // Imported after the mocks are installed.
 import { createStack } from "../src/stack";
 
@@ -143,9 +144,7 @@ describe("databases and broker", () => {
         vpcSecurityGroupIds: ["sg-databases"],
       });
     }
-    expect(ofType("aws:rds/subnetGroup:SubnetGroup").map((g) => g.inputs.subnetIds)).toEqual([
-      ["subnet-isolated-a", "subnet-isolated-b"],
-    ]);
+    expect(ofType("aws:rds/subnetGroup:SubnetGroup").map((g) => g.inputs.subnetIds)).toEqual([["subnet-isolated-a", "subnet-isolated-b"]]);
     reachableOnlyFromTasks("databases", 5432);
   });
 

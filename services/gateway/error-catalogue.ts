@@ -20,7 +20,10 @@ export const ERRORS = {
   UNSUPPORTED_CHARSET: { status: 415, when: "a `charset` other than `utf-8`" },
   UNSUPPORTED_CONTENT_ENCODING: { status: 415, when: "a `Content-Encoding` other than `identity`, `gzip`, `deflate` or `br`" },
   VALIDATION_ERROR: { status: 422, when: "a field or parameter breaks a rule; `data` lists `{ field, message, type }`" },
-  RATE_LIMITED: { status: 429, when: "Kong's rate limit; the body is Kong's own `{ message }`, without a `type`, with `Retry-After`; the gateway itself never answers 429" },
+  RATE_LIMITED: {
+    status: 429,
+    when: "Kong's rate limit; the body is Kong's own `{ message }`, without a `type`, with `Retry-After`; the gateway itself never answers 429",
+  },
   HEADERS_TOO_LARGE: { status: 431, when: "the request's headers are larger than the server accepts" },
   INTERNAL_ERROR: { status: 500, when: "a fault of ours; nothing about it is told" },
   SERVICE_UNAVAILABLE: { status: 503, when: "the service behind the route has no node right now" },
@@ -35,8 +38,23 @@ export const ERRORS = {
 export type ErrorType = keyof typeof ERRORS;
 
 const ANY_REQUEST: ErrorType[] = ["BAD_REQUEST", "REQUEST_TIMEOUT", "RATE_LIMITED", "HEADERS_TOO_LARGE", "INTERNAL_ERROR"];
-const WITH_BODY: ErrorType[] = ["INVALID_JSON", "INVALID_CONTENT_ENCODING", "REQUEST_ABORTED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_CHARSET", "UNSUPPORTED_CONTENT_ENCODING"];
-const CALLS_A_SERVICE: ErrorType[] = ["SERVICE_UNAVAILABLE", "DATABASE_UNAVAILABLE", "OVERLOADED", "DEADLINE_EXCEEDED", "DATABASE_BUSY", "OUTCOME_UNKNOWN"];
+const WITH_BODY: ErrorType[] = [
+  "INVALID_JSON",
+  "INVALID_CONTENT_ENCODING",
+  "REQUEST_ABORTED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "UNSUPPORTED_CHARSET",
+  "UNSUPPORTED_CONTENT_ENCODING",
+];
+const CALLS_A_SERVICE: ErrorType[] = [
+  "SERVICE_UNAVAILABLE",
+  "DATABASE_UNAVAILABLE",
+  "OVERLOADED",
+  "DEADLINE_EXCEEDED",
+  "DATABASE_BUSY",
+  "OUTCOME_UNKNOWN",
+];
 
 /** The errors one route can answer. */
 export function errorsOf(route: Route): ErrorType[] {

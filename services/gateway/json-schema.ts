@@ -41,7 +41,9 @@ export function paramsToJsonSchema(params: Record<string, unknown>): JsonSchema 
 function objectSchema(props: Record<string, Rule>, strict: boolean): JsonSchema {
   const entries = Object.entries(props);
   // A field with a default is one the client may leave out.
-  const required = entries.filter(([, rule]) => typeof rule === "string" || !(rule.optional || rule.default !== undefined)).map(([name]) => name);
+  const required = entries
+    .filter(([, rule]) => typeof rule === "string" || !(rule.optional || rule.default !== undefined))
+    .map(([name]) => name);
   return {
     type: "object",
     properties: Object.fromEntries(entries.map(([name, rule]) => [name, toJsonSchema(rule)])),

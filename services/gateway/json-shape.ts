@@ -30,7 +30,11 @@ export function jsonShapeFailures(body: unknown): FieldError[] {
     const { value, path, depth } = stack.pop()!;
     // No field of any request takes null: a field is given or left out, never both at once.
     if (value === null && path) {
-      failures.push({ field: path, message: `The '${path}' field must not be null; leave it out instead.`, type: FIELD_REFUSALS.nullValue });
+      failures.push({
+        field: path,
+        message: `The '${path}' field must not be null; leave it out instead.`,
+        type: FIELD_REFUSALS.nullValue,
+      });
       continue;
     }
     if (value === null || typeof value !== "object") continue;

@@ -13,7 +13,11 @@ function page(item: string): Schema {
     type: "object",
     additionalProperties: false,
     required: ["rows", "pageSize", "hasMore"],
-    properties: { rows: { type: "array", maxItems: MAX_PAGE_SIZE, items: ref(item) }, pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE }, hasMore: { type: "boolean" } },
+    properties: {
+      rows: { type: "array", maxItems: MAX_PAGE_SIZE, items: ref(item) },
+      pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE },
+      hasMore: { type: "boolean" },
+    },
   };
   return { oneOf: [byNumber(item), byCursor] };
 }
@@ -100,7 +104,10 @@ export const components = {
     },
   },
   headers: {
-    "X-Request-ID": { description: "the request's id, in every node's logs and trace (sent by the client or made up)", schema: { type: "string" } },
+    "X-Request-ID": {
+      description: "the request's id, in every node's logs and trace (sent by the client or made up)",
+      schema: { type: "string" },
+    },
     "Retry-After": { description: "seconds to wait before retrying", schema: { type: "integer", minimum: 0 } },
     Allow: { description: "the methods of this path", schema: { type: "string" } },
     Location: { description: "the new resource", schema: { type: "string" } },

@@ -1,15 +1,23 @@
-import { components } from "./openapi-components";
-import { ERRORS, errorsOf, type ErrorType } from "./error-catalogue";
-import { paramsToJsonSchema } from "./json-schema";
+import { ERRORS, type ErrorType, errorsOf } from "./error-catalogue";
 import { IDEMPOTENCY_KEY } from "./idempotency-key";
+import { paramsToJsonSchema } from "./json-schema";
+import { components } from "./openapi-components";
 import { methodsOf, type Route } from "./routes";
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is built as plain JSON, read back by key.
 type Schema = Record<string, any>;
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
-const header = (name: string, required = false) => ({ [name]: { $ref: `#/components/headers/${name}`, ...(required ? { required: true } : {}) } });
-const REQUEST_ID = { name: "X-Request-ID", in: "header", required: false, schema: { type: "string" }, description: "echoed in the response and in every node's logs" };
+const header = (name: string, required = false) => ({
+  [name]: { $ref: `#/components/headers/${name}`, ...(required ? { required: true } : {}) },
+});
+const REQUEST_ID = {
+  name: "X-Request-ID",
+  in: "header",
+  required: false,
+  schema: { type: "string" },
+  description: "echoed in the response and in every node's logs",
+};
 
 /** The OpenAPI 3.1 document of the gateway, built from its routes and their actions' own schemas. */
 export function openApiDocument(routes: Route[]): Schema {
@@ -24,7 +32,10 @@ export function openApiDocument(routes: Route[]): Schema {
     allowed.set(path, [...(allowed.get(path) ?? ["OPTIONS"]), ...methodsOf(route)].sort());
   }
   for (const [path, item] of Object.entries(paths)) {
-    item.options = { summary: "The methods of this path", responses: { 204: { description: "No content", headers: header("Allow", true) } } };
+    item.options = {
+      summary: "The methods of this path",
+      responses: { 204: { description: "No content", headers: header("Allow", true) } },
+    };
     for (const method of METHODS) if (!item[method]) item[method] = notAllowed(allowed.get(path)!.join(", "));
   }
   return {
@@ -106,10 +117,17 @@ function errorResponses(types: ErrorType[]): Record<string, Schema> {
 
 function errorResponse(status: number, types: ErrorType[]): Schema {
   const description = types.map((type) => `${type}: ${ERRORS[type].when}`).join("; ");
-  const headers = { ...header("X-Request-ID"), ...(status === 503 || status === 429 ? header("Retry-After", true) : {}), ...(status === 405 ? header("Allow", true) : {}) };
-  if (status === 429) return { description, headers, content: { "application/json": { schema: { $ref: "#/components/schemas/RateLimited" } } } };
+  const headers = {
+    ...header("X-Request-ID"),
+    ...(status === 503 || status === 429 ? header("Retry-After", true) : {}),
+    ...(status === 405 ? header("Allow", true) : {}),
+  };
+  if (status === 429)
+    return { description, headers, content: { "application/json": { schema: { $ref: "#/components/schemas/RateLimited" } } } };
   const data = status === 422 ? { data: { type: "array", minItems: 1, items: { $ref: "#/components/schemas/FieldError" } } } : {};
-  const schema = { allOf: [{ $ref: "#/components/schemas/Error" }, { properties: { code: { const: status }, type: { enum: types }, ...data } }] };
+  const schema = {
+    allOf: [{ $ref: "#/components/schemas/Error" }, { properties: { code: { const: status }, type: { enum: types }, ...data } }],
+  };
   return { description, headers, content: { "application/json": { schema } } };
 }
 
@@ -118,6 +136,8 @@ function notAllowed(allowed: string): Schema {
 }
 
 function withoutBodies(op: Schema, operationId: string): Schema {
-  const responses = Object.fromEntries(Object.entries(op.responses as Record<string, Schema>).map(([status, { content: _, ...response }]) => [status, response]));
+  const responses = Object.fromEntries(
+    Object.entries(op.responses as Record<string, Schema>).map(([status, { content: _, ...response }]) => [status, response]),
+  );
   return { ...op, operationId, summary: `${op.summary} (headers only)`, responses };
 }

@@ -17,7 +17,10 @@ export interface IssueTerms {
 }
 
 /** The invoice for an order, from the order's own data only (selective replication). */
-export function invoiceFromOrder(order: OrderCreatedData, terms: IssueTerms): Omit<Invoice, "issuedAt" | "dueAt" | "createdAt" | "updatedAt"> & {
+export function invoiceFromOrder(
+  order: OrderCreatedData,
+  terms: IssueTerms,
+): Omit<Invoice, "issuedAt" | "dueAt" | "createdAt" | "updatedAt"> & {
   issuedAt: Date;
   dueAt: Date;
 } {

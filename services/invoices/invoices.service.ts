@@ -9,17 +9,17 @@ import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { ORDER_CANCELLED, type OrderCancelledData } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
 import type { HttpMeta } from "../../contracts/http";
-import { listInvoicesParams, type Invoice, type InvoiceStatus, type ListInvoicesParams } from "../../contracts/invoices";
-import { idParams, type IdParams } from "../../contracts/paging";
+import { type Invoice, type InvoiceStatus, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
+import { type IdParams, idParams } from "../../contracts/paging";
 import { admission } from "../../mixins/admission";
-import { dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { type DbMethods, dbMixin } from "../../mixins/db.mixin";
 import { integerFromEnv } from "../../mixins/env";
 import type { Consumed } from "../../mixins/message-batches";
-import { SqlStatement } from "../../mixins/sql-statement";
 import { notYet } from "../../mixins/messaging.mixin";
+import { SqlStatement } from "../../mixins/sql-statement";
+import { invoiceAttributes } from "./invoice.model";
 import { invoiceFromOrder } from "./invoice-issue";
 import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
-import { invoiceAttributes } from "./invoice.model";
 import { migrations } from "./migrations";
 
 interface InvoicesSettings extends ServiceSettingSchema {
@@ -92,18 +92,22 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Invoice> {
-        const { body } = await this.idempotent(ctx, async (transaction) => {
-          const row = await this.lockOrFail(ctx.params.id, transaction);
-          const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
-          await row.update({ status, paidAt: new Date() }, { transaction });
-          const invoice = this.toPlain<Invoice>(row);
-          this.publish(this.causedBy(ctx), transaction, INVOICE_PAID, {
-            invoiceId: invoice.id,
-            orderId: invoice.orderId,
-            paidAt: new Date(invoice.paidAt!).toISOString(),
-          });
-          return invoice;
-        }, { locks: ctx.params.id });
+        const { body } = await this.idempotent(
+          ctx,
+          async (transaction) => {
+            const row = await this.lockOrFail(ctx.params.id, transaction);
+            const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
+            await row.update({ status, paidAt: new Date() }, { transaction });
+            const invoice = this.toPlain<Invoice>(row);
+            this.publish(this.causedBy(ctx), transaction, INVOICE_PAID, {
+              invoiceId: invoice.id,
+              orderId: invoice.orderId,
+              paidAt: new Date(invoice.paidAt!).toISOString(),
+            });
+            return invoice;
+          },
+          { locks: ctx.params.id },
+        );
         return body;
       },
     },

@@ -1,24 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { QueryTypes } from "sequelize";
+import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_ISSUED, type InvoiceIssuedData } from "../../contracts/events/invoice-issued";
 import { INVOICE_PAID, type InvoicePaidData } from "../../contracts/events/invoice-paid";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import type { EventEnvelope } from "../../contracts/events/envelope";
+import type { HttpMeta } from "../../contracts/http";
 import {
-  createOrderParams,
-  listOrdersParams,
   type CreateOrderParams,
+  createOrderParams,
   type ListOrdersParams,
+  listOrdersParams,
   type Order,
   type OrderStatus,
 } from "../../contracts/orders";
-import { idParams, type IdParams } from "../../contracts/paging";
+import { type IdParams, idParams } from "../../contracts/paging";
 import { admission } from "../../mixins/admission";
-import { between, dbMixin, type DbMethods } from "../../mixins/db.mixin";
+import { between, type DbMethods, dbMixin } from "../../mixins/db.mixin";
 import { notYet } from "../../mixins/messaging.mixin";
-import type { HttpMeta } from "../../contracts/http";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
 import { priceItems } from "./order-pricing";
@@ -120,17 +120,21 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Order> {
-        const { body } = await this.idempotent(ctx, async (transaction) => {
-          const row = await this.lockOrFail(ctx.params.id, transaction);
-          const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
-          await row.update({ status }, { transaction });
-          const order = this.toPlain<Order>(row);
-          this.publish(this.causedBy(ctx), transaction, ORDER_CANCELLED, {
-            orderId: order.id,
-            cancelledAt: new Date(order.updatedAt).toISOString(),
-          });
-          return order;
-        }, { locks: ctx.params.id });
+        const { body } = await this.idempotent(
+          ctx,
+          async (transaction) => {
+            const row = await this.lockOrFail(ctx.params.id, transaction);
+            const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
+            await row.update({ status }, { transaction });
+            const order = this.toPlain<Order>(row);
+            this.publish(this.causedBy(ctx), transaction, ORDER_CANCELLED, {
+              orderId: order.id,
+              cancelledAt: new Date(order.updatedAt).toISOString(),
+            });
+            return order;
+          },
+          { locks: ctx.params.id },
+        );
         return body;
       },
     },

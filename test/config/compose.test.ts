@@ -129,7 +129,10 @@ describe("docker-compose.yml", () => {
     const initSql = readFileSync(join(root, "docker", "postgres", "init.sql"), "utf8");
     const created = [...initSql.matchAll(/CREATE DATABASE (\w+)/gi)].map((m) => m[1]);
     const postgres = services.postgres.environment!;
-    for (const [node, variable] of [["orders", "ORDERS_DATABASE_URL"], ["invoices", "INVOICES_DATABASE_URL"]] as const) {
+    for (const [node, variable] of [
+      ["orders", "ORDERS_DATABASE_URL"],
+      ["invoices", "INVOICES_DATABASE_URL"],
+    ] as const) {
       const url = new URL(services[node].environment![variable]);
       expect({ host: url.host, user: url.username, password: url.password }).toEqual({
         host: "postgres:5432",

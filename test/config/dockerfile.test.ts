@@ -13,7 +13,11 @@ interface Instruction {
 }
 /** Instructions grouped by stage; continuation lines joined, comments and the parser directive dropped. */
 function stages(dockerfile: string): { from: string; instructions: Instruction[] }[] {
-  const lines = dockerfile.replace(/\\\r?\n/g, " ").split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = dockerfile
+    .replace(/\\\r?\n/g, " ")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const result: { from: string; instructions: Instruction[] }[] = [];
   for (const line of lines) {
     const [, keyword, args] = /^(\S+)\s+(.*)$/.exec(line)!;
@@ -86,7 +90,9 @@ describe("Dockerfile", () => {
   });
 
   it("keeps dependencies and build output out of the build context", () => {
-    const ignored = readFileSync(join(root, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignored = readFileSync(join(root, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", "dist", ".git", "infra"]));
     expect(ignored).not.toContain("docker/healthcheck.js");
   });

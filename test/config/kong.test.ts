@@ -97,7 +97,15 @@ const ROUTE = record(
   ["name", "paths"],
 );
 const SERVICE = record(
-  { name: str(), url, connect_timeout: timeout, read_timeout: timeout, write_timeout: timeout, retries: int([0, 32767]), routes: array(ROUTE) },
+  {
+    name: str(),
+    url,
+    connect_timeout: timeout,
+    read_timeout: timeout,
+    write_timeout: timeout,
+    retries: int([0, 32767]),
+    routes: array(ROUTE),
+  },
   ["name", "url"],
 );
 const DECLARATIVE = record(
@@ -159,8 +167,9 @@ const plugin = (name: string) => {
   expect(plugins.has(name)).toBe(true);
   return plugins.get(name)!.config;
 };
-const routes: { name: string; paths: string[]; methods?: string[]; strip_path?: boolean }[] =
-  kong.services.flatMap((s: { routes?: unknown[] }) => s.routes ?? []);
+const routes: { name: string; paths: string[]; methods?: string[]; strip_path?: boolean }[] = kong.services.flatMap(
+  (s: { routes?: unknown[] }) => s.routes ?? [],
+);
 
 /** The gateway's REST aliases as `{ method, path }`, read from the service schema itself. */
 const aliases = (ApiServiceSchema.settings!.routes ?? []).flatMap((route) =>
@@ -193,9 +202,7 @@ describe("kong/kong.yml", () => {
 
   it("routes only to paths the gateway serves", () => {
     const dead = routes.flatMap((route) =>
-      route.paths.filter(
-        (prefix) => !aliases.some((a) => covers(prefix, a.path) && (!route.methods || route.methods.includes(a.method))),
-      ),
+      route.paths.filter((prefix) => !aliases.some((a) => covers(prefix, a.path) && (!route.methods || route.methods.includes(a.method)))),
     );
     expect(dead).toEqual([]);
   });

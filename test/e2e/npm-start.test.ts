@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
@@ -37,7 +37,13 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "orders-invoices-e2e-"));
   chmodSync(dataDir, 0o755);
   [port, pgPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, NAMESPACE: runId() };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATA_DIR: dataDir,
+    NAMESPACE: runId(),
+  };
   for (const name of ["TRANSPORTER", "ORDERS_DATABASE_URL", "INVOICES_DATABASE_URL"]) delete env[name];
   // A process group of its own, so the test can send Ctrl-C to it as a terminal would.
   launcher = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -52,10 +58,13 @@ afterAll(() => {
 
 describe("npm start with nothing configured", () => {
   it("starts embedded PostgreSQL and three nodes, then prints the URL", async () => {
-    await eventually(async () => {
-      if (launcher.exitCode !== null || launcher.signalCode !== null) throw new Error(`npm start exited:\n${output}`);
-      expect(output).toContain(`running: http://localhost:${port}`);
-    }, { attempts: 600 });
+    await eventually(
+      async () => {
+        if (launcher.exitCode !== null || launcher.signalCode !== null) throw new Error(`npm start exited:\n${output}`);
+        expect(output).toContain(`running: http://localhost:${port}`);
+      },
+      { attempts: 600 },
+    );
     expect(output).toContain("transporter: TCP");
     expect(output).toContain("embedded PostgreSQL");
     expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
@@ -107,11 +116,14 @@ describe("npm start with nothing configured", () => {
       expect(restarted).not.toBe(pid);
     });
     for (const { body: order } of created) {
-      const invoiced = await eventually(async () => {
-        const { body } = await http.get<Order>(`/orders/${order.id}`);
-        expect(body.status).toBe("invoiced");
-        return body;
-      }, { attempts: 600 });
+      const invoiced = await eventually(
+        async () => {
+          const { body } = await http.get<Order>(`/orders/${order.id}`);
+          expect(body.status).toBe("invoiced");
+          return body;
+        },
+        { attempts: 600 },
+      );
       // The gateway learns of the restarted node by discovery, which may trail the events by a moment
       // (503 SERVICE_UNAVAILABLE until then, as documented). A failure shows the last answer whole: an
       // error body says more than "rows is undefined".

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -87,7 +87,13 @@ it("runs a request at most once: a node killed with it in hand does not run it a
   const url = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`;
   // A caller with the cluster's retry policy: a call answered SERVICE_NOT_FOUND (as a node does before
   // its services are up) is sent again.
-  const caller = new ServiceBroker({ namespace: vhost, nodeID: "caller", transporter: new AmqpTransporter({ url, prefetch: 100 }), retryPolicy: config.retryPolicy, logger: false });
+  const caller = new ServiceBroker({
+    namespace: vhost,
+    nodeID: "caller",
+    transporter: new AmqpTransporter({ url, prefetch: 100 }),
+    retryPolicy: config.retryPolicy,
+    logger: false,
+  });
   await caller.start();
   const first = startWorker(url);
   try {

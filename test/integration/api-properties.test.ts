@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { schemaChecker } from "../support/openapi-check";
 import { arbitraryOf } from "../support/schema-arbitrary";
 
@@ -46,11 +46,17 @@ function breaks(schema: Schema, value: any, field = ""): Break[] {
         apply: (root: any) => replaceAt(root, field, ({ [name]: _, ...rest }) => rest),
       })),
     ];
-    const inner = Object.entries(schema.properties).flatMap(([name, property]) => (name in value ? breaks(property as Schema, value[name], at(name)) : []));
+    const inner = Object.entries(schema.properties).flatMap(([name, property]) =>
+      name in value ? breaks(property as Schema, value[name], at(name)) : [],
+    );
     return field ? [...own, set(() => "not an object"), ...inner] : [...own, ...inner];
   }
   if (schema.type === "array") {
-    return [set(() => "not an array"), ...(schema.minItems ? [set(() => [])] : []), ...value.flatMap((item: unknown, i: number) => breaks(schema.items, item, at(i)))];
+    return [
+      set(() => "not an array"),
+      ...(schema.minItems ? [set(() => [])] : []),
+      ...value.flatMap((item: unknown, i: number) => breaks(schema.items, item, at(i))),
+    ];
   }
   if (schema.type === "integer") return [set(() => 1.5), set(() => "1"), set(() => schema.minimum - 1), set(() => schema.maximum + 1)];
   if (schema.enum) return [set(() => "NOPE"), set(() => 7)];
@@ -116,9 +122,15 @@ describe(`requests generated from GET /openapi.json (seed ${seed}; API_PROPERTIE
     const query: Schema[] = op.parameters.filter((p: Schema) => p.in === "query");
     // A cursor must name a row that exists (and excludes page): generated values are for the other parameters.
     const CURSORS = ["starting_after", "ending_before"];
-    const schema = { type: "object", properties: Object.fromEntries(query.filter((p) => !CURSORS.includes(p.name)).map((p) => [p.name, p.schema])) };
+    const schema = {
+      type: "object",
+      properties: Object.fromEntries(query.filter((p) => !CURSORS.includes(p.name)).map((p) => [p.name, p.schema])),
+    };
     const queries = arbitraryOf(schema, (value) => check(schema, value).length === 0) as fc.Arbitrary<Record<string, string | number>>;
-    const wrong: Record<string, string[]> = { integer: ["abc", "1.5", "1e2", "0x10", " 5", ""], string: ["\u0000", "a b", "x".repeat(300)] };
+    const wrong: Record<string, string[]> = {
+      integer: ["abc", "1.5", "1e2", "0x10", " 5", ""],
+      string: ["\u0000", "a b", "x".repeat(300)],
+    };
     await fc.assert(
       fc.asyncProperty(queries, fc.constantFrom(...query), fc.nat(), async (params, param, pick) => {
         const search = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
@@ -129,7 +141,9 @@ describe(`requests generated from GET /openapi.json (seed ${seed}; API_PROPERTIE
         const p = param.schema;
         const values = [
           ...(p.enum ? ["NOPE"] : []),
-          ...(p.type === "integer" ? [...wrong.integer, String(p.minimum - 1), ...(p.maximum === undefined ? [] : [String(p.maximum + 1)])] : []),
+          ...(p.type === "integer"
+            ? [...wrong.integer, String(p.minimum - 1), ...(p.maximum === undefined ? [] : [String(p.maximum + 1)])]
+            : []),
           ...(p.type === "string" && !p.enum ? wrong.string : []),
           ...(p.format === "uuid" ? ["nope"] : []),
           ...(p.format === "date-time" ? ["yesterday", "2026-02-30T00:00:00Z", "1"] : []),

@@ -1,4 +1,4 @@
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { queryDatabase } from "../support/postgres";
 
 let cluster: Cluster;
@@ -36,24 +36,120 @@ const cases: Case[] = [
   { name: "an empty object", body: "{}", status: 422, type: "VALIDATION_ERROR", fields: ["customerId", "customer", "currency", "items"] },
   { name: "an array", body: "[]", status: 400, type: "INVALID_JSON" },
   { name: "an empty body", body: "", status: 422, type: "VALIDATION_ERROR", fields: ["customerId", "customer", "currency", "items"] },
-  { name: "customerId of the wrong type", body: JSON.stringify({ ...valid, customerId: 7 }), status: 422, type: "VALIDATION_ERROR", fields: ["customerId"] },
-  { name: "a missing customer", body: JSON.stringify({ ...valid, customer: undefined }), status: 422, type: "VALIDATION_ERROR", fields: ["customer"] },
-  { name: "an invalid email", body: JSON.stringify({ ...valid, customer: { name: "A", email: "a@" } }), status: 422, type: "VALIDATION_ERROR", fields: ["customer.email"] },
-  { name: "an unknown field", body: JSON.stringify({ ...valid, discount: 10 }), status: 422, type: "VALIDATION_ERROR", fields: ["discount"] },
-  { name: "an unknown item field", body: JSON.stringify(withItem({ colour: "red" })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].colour"] },
-  { name: "a client-set total", body: JSON.stringify(withItem({ total: 1 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].total"] },
-  { name: "a negative price", body: JSON.stringify(withItem({ unitPrice: -100 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].unitPrice"] },
-  { name: "a fractional price", body: JSON.stringify(withItem({ unitPrice: 15.5 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].unitPrice"] },
-  { name: "a price as a string", body: JSON.stringify(withItem({ unitPrice: "1500" })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].unitPrice"] },
-  { name: "a fractional quantity", body: JSON.stringify(withItem({ quantity: 0.5 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].quantity"] },
-  { name: "a zero quantity", body: JSON.stringify(withItem({ quantity: 0 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].quantity"] },
-  { name: "an absurd quantity", body: JSON.stringify(withItem({ quantity: 1e12 })), status: 422, type: "VALIDATION_ERROR", fields: ["items[0].quantity"] },
+  {
+    name: "customerId of the wrong type",
+    body: JSON.stringify({ ...valid, customerId: 7 }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["customerId"],
+  },
+  {
+    name: "a missing customer",
+    body: JSON.stringify({ ...valid, customer: undefined }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["customer"],
+  },
+  {
+    name: "an invalid email",
+    body: JSON.stringify({ ...valid, customer: { name: "A", email: "a@" } }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["customer.email"],
+  },
+  {
+    name: "an unknown field",
+    body: JSON.stringify({ ...valid, discount: 10 }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["discount"],
+  },
+  {
+    name: "an unknown item field",
+    body: JSON.stringify(withItem({ colour: "red" })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].colour"],
+  },
+  {
+    name: "a client-set total",
+    body: JSON.stringify(withItem({ total: 1 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].total"],
+  },
+  {
+    name: "a negative price",
+    body: JSON.stringify(withItem({ unitPrice: -100 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].unitPrice"],
+  },
+  {
+    name: "a fractional price",
+    body: JSON.stringify(withItem({ unitPrice: 15.5 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].unitPrice"],
+  },
+  {
+    name: "a price as a string",
+    body: JSON.stringify(withItem({ unitPrice: "1500" })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].unitPrice"],
+  },
+  {
+    name: "a fractional quantity",
+    body: JSON.stringify(withItem({ quantity: 0.5 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].quantity"],
+  },
+  {
+    name: "a zero quantity",
+    body: JSON.stringify(withItem({ quantity: 0 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].quantity"],
+  },
+  {
+    name: "an absurd quantity",
+    body: JSON.stringify(withItem({ quantity: 1e12 })),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items[0].quantity"],
+  },
   { name: "empty items", body: JSON.stringify({ ...valid, items: [] }), status: 422, type: "VALIDATION_ERROR", fields: ["items"] },
-  { name: "too many items", body: JSON.stringify({ ...valid, items: Array(101).fill(valid.items[0]) }), status: 422, type: "VALIDATION_ERROR", fields: ["items"] },
-  { name: "an unknown currency", body: JSON.stringify({ ...valid, currency: "ABC" }), status: 422, type: "VALIDATION_ERROR", fields: ["currency"] },
+  {
+    name: "too many items",
+    body: JSON.stringify({ ...valid, items: Array(101).fill(valid.items[0]) }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["items"],
+  },
+  {
+    name: "an unknown currency",
+    body: JSON.stringify({ ...valid, currency: "ABC" }),
+    status: 422,
+    type: "VALIDATION_ERROR",
+    fields: ["currency"],
+  },
   { name: "a huge body", body: JSON.stringify({ ...valid, customerId: "x".repeat(200_000) }), status: 413, type: "PAYLOAD_TOO_LARGE" },
-  { name: "a form-encoded body", body: "customerId=cust-1", headers: { "content-type": "application/x-www-form-urlencoded" }, status: 415, type: "UNSUPPORTED_MEDIA_TYPE" },
-  { name: "text/plain JSON", body: JSON.stringify(valid), headers: { "content-type": "text/plain" }, status: 415, type: "UNSUPPORTED_MEDIA_TYPE" },
+  {
+    name: "a form-encoded body",
+    body: "customerId=cust-1",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    status: 415,
+    type: "UNSUPPORTED_MEDIA_TYPE",
+  },
+  {
+    name: "text/plain JSON",
+    body: JSON.stringify(valid),
+    headers: { "content-type": "text/plain" },
+    status: 415,
+    type: "UNSUPPORTED_MEDIA_TYPE",
+  },
   { name: "no content type", body: JSON.stringify(valid), headers: {}, status: 415, type: "UNSUPPORTED_MEDIA_TYPE" },
 ];
 
@@ -111,13 +207,10 @@ describe("reads with bad input", () => {
     expect(res.body.data).toContainEqual(expect.objectContaining({ field }));
   });
 
-  it.each([`/orders/${unknownId}`, `/invoices/${unknownId}`])(
-    "GET %s (unknown id) → 404",
-    async (path) => {
-      const res = await cluster.http.get(path);
-      expect(res).toMatchObject({ status: 404, body: { code: 404, type: "NOT_FOUND", data: { id: path.split("/")[2] } } });
-    },
-  );
+  it.each([`/orders/${unknownId}`, `/invoices/${unknownId}`])("GET %s (unknown id) → 404", async (path) => {
+    const res = await cluster.http.get(path);
+    expect(res).toMatchObject({ status: 404, body: { code: 404, type: "NOT_FOUND", data: { id: path.split("/")[2] } } });
+  });
 
   it("GET of an unknown route → 404 in JSON", async () => {
     expect(await cluster.http.get("/customers")).toMatchObject({ status: 404, body: { code: 404, type: "NOT_FOUND" } });

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHAOS_ENV, runChaos } from "../../scripts/chaos-run";
-import { startLocalCluster, type LocalCluster } from "../../scripts/local-cluster";
+import { type LocalCluster, startLocalCluster } from "../../scripts/local-cluster";
 import { runId, TEST_POSTGRES_URL } from "../support/environment";
 import { freePort } from "../support/ports";
 import { createVhost, deleteVhost } from "../support/rabbitmq";

@@ -1,4 +1,4 @@
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { orderBody } from "../support/orders";
 
@@ -26,8 +26,13 @@ it("logs each client mistake in one line at most, never at error and never with 
 
   const mistakes = [
     () => cluster.http.raw("POST", `/orders/${order.id}/cancel`),
-    () => cluster.http.raw("POST", "/orders", { body: JSON.stringify(orderBody("logs")), headers: { ...json, "idempotency-key": "logs-key" } }),
-    () => cluster.http.raw("POST", "/orders", { body: JSON.stringify({ ...orderBody("logs"), currency: "USD" }), headers: { ...json, "idempotency-key": "logs-key" } }),
+    () =>
+      cluster.http.raw("POST", "/orders", { body: JSON.stringify(orderBody("logs")), headers: { ...json, "idempotency-key": "logs-key" } }),
+    () =>
+      cluster.http.raw("POST", "/orders", {
+        body: JSON.stringify({ ...orderBody("logs"), currency: "USD" }),
+        headers: { ...json, "idempotency-key": "logs-key" },
+      }),
     () => cluster.http.get("/orders/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11"),
     () => cluster.http.get("/invoices/6f1c1a52-8e8b-4b53-9f3f-2d2b0c8a1e11"),
     () => cluster.http.get("/orders?page=0"),
@@ -48,7 +53,11 @@ it("logs each client mistake in one line at most, never at error and never with 
 
   for (const node of NODES) {
     const lines = cluster.logs(node).slice(from[node]).split("\n").filter(Boolean);
-    expect({ node, errors: lines.filter((line) => / ERROR /.test(line)), stacks: lines.filter((line) => /^\s+at /.test(line)) }).toEqual({ node, errors: [], stacks: [] });
+    expect({ node, errors: lines.filter((line) => / ERROR /.test(line)), stacks: lines.filter((line) => /^\s+at /.test(line)) }).toEqual({
+      node,
+      errors: [],
+      stacks: [],
+    });
   }
   const gatewayLines = cluster.logs("api").slice(from.api).split("\n").filter(Boolean);
   expect(gatewayLines.length).toBeLessThanOrEqual(mistakes.length + 1);

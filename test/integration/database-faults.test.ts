@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { expectEveryOrderInvoicedOnce, orderBody } from "../support/orders";
-import { startPgFaultProxy, type PgFaultProxy } from "../support/pg-fault-proxy";
+import { type PgFaultProxy, startPgFaultProxy } from "../support/pg-fault-proxy";
 import { queryDatabase } from "../support/postgres";
 
 /**
@@ -19,7 +19,12 @@ let proxy: PgFaultProxy;
 beforeAll(async () => {
   proxy = await startPgFaultProxy();
   // One rejection parks a message: any message rejected for a lost race would show.
-  cluster = await startCluster({ OUTBOX_MAX_FAILURES: "1", OUTBOX_POLL_MS: "200", OUTBOX_RETRY_BASE_MS: "200", OUTBOX_RETRY_MAX_MS: "1000" });
+  cluster = await startCluster({
+    OUTBOX_MAX_FAILURES: "1",
+    OUTBOX_POLL_MS: "200",
+    OUTBOX_RETRY_BASE_MS: "200",
+    OUTBOX_RETRY_MAX_MS: "1000",
+  });
   await cluster.stopNode("orders");
   await cluster.startNode("orders", "orders", { ORDERS_DATABASE_URL: proxy.url(cluster.databases.orders) });
 });
@@ -35,7 +40,9 @@ const post = (customerId: string, key?: string) =>
     headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
   });
 const storedFor = async (customerId: string) =>
-  (await queryDatabase<{ id: string }>(cluster.databases.orders, "SELECT id FROM orders WHERE customer_id = $1", [customerId])).map((r) => r.id).sort();
+  (await queryDatabase<{ id: string }>(cluster.databases.orders, "SELECT id FROM orders WHERE customer_id = $1", [customerId]))
+    .map((r) => r.id)
+    .sort();
 const parked = async () => (await cluster.http.get("/ready")).body.consistency;
 
 /** Makes PostgreSQL raise `sqlState` from the first `times` writes of `operation` on `table` in `database`. */

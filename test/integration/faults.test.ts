@@ -4,11 +4,11 @@ import { promisify } from "node:util";
 import type { ServiceBroker } from "moleculer";
 import type { EventBatch, EventEnvelope } from "../../contracts/events/envelope";
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce, orderBody } from "../support/orders";
-import { queryDatabase, setDatabaseOutage } from "../support/postgres";
 import { injectIntoOrdersOutbox } from "../support/outbox";
+import { queryDatabase, setDatabaseOutage } from "../support/postgres";
 import { joinCluster } from "../support/tester-node";
 
 /**
@@ -34,16 +34,13 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const invoiceCount = async () =>
-  Number((await queryDatabase(cluster.databases.invoices, "SELECT count(*) AS n FROM invoices"))[0].n);
+const invoiceCount = async () => Number((await queryDatabase(cluster.databases.invoices, "SELECT count(*) AS n FROM invoices"))[0].n);
 
 describe("faults", () => {
   it("1. invoices node stopped while orders are created, started later", async () => {
     await cluster.stopNode("invoices");
     const ids = await createOrders(cluster, 20, "while-invoices-down");
-    expect(
-      await queryDatabase(cluster.databases.invoices, "SELECT id FROM invoices WHERE order_id = ANY($1::uuid[])", [ids]),
-    ).toEqual([]);
+    expect(await queryDatabase(cluster.databases.invoices, "SELECT id FROM invoices WHERE order_id = ANY($1::uuid[])", [ids])).toEqual([]);
     // The consistency report sees the backlog…
     expect(await tester!.call("orders.consistencyReport", { olderThanSeconds: 0 })).toMatchObject({
       outbox: { pending: 20, parked: 0 },
@@ -82,7 +79,8 @@ describe("faults", () => {
     await cluster.startNode("invoices", "invoices");
     await expectEveryOrderInvoicedOnce(cluster, ids);
     const fresh = sent.map(({ envelope }) => ({ ...envelope, id: randomUUID() }));
-    const deliver = (batch: EventEnvelope<unknown>[]) => tester!.emit("order.created", { batch } satisfies EventBatch<unknown>, { groups: ["invoices"] });
+    const deliver = (batch: EventEnvelope<unknown>[]) =>
+      tester!.emit("order.created", { batch } satisfies EventBatch<unknown>, { groups: ["invoices"] });
     // Twice in one batch, and again in a batch of its own.
     for (const { envelope } of sent) {
       await deliver([envelope, envelope]);
@@ -113,11 +111,9 @@ describe("faults", () => {
     await cluster.stopNode("orders");
     await cluster.startNode("orders", "orders", { OUTBOX_RELAY_ENABLED: "false" });
     const ids = await createOrders(cluster, 10, "orders-crashed");
-    const waiting = await queryDatabase(
-      cluster.databases.orders,
-      "SELECT id FROM outbox WHERE envelope->'data'->>'orderId' = ANY($1)",
-      [ids],
-    );
+    const waiting = await queryDatabase(cluster.databases.orders, "SELECT id FROM outbox WHERE envelope->'data'->>'orderId' = ANY($1)", [
+      ids,
+    ]);
     expect(waiting).toHaveLength(10);
     await cluster.killNode("orders");
     await cluster.startNode("orders", "orders");
@@ -170,7 +166,10 @@ describe("faults", () => {
 
   it("9. a message no consumer can apply shows in /ready and its report as stuck; readiness stays 200", async () => {
     // The cancellation of an order invoices never heard of: it waits for an invoice that never comes.
-    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.cancelled", { orderId: randomUUID(), cancelledAt: new Date().toISOString() });
+    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.cancelled", {
+      orderId: randomUUID(),
+      cancelledAt: new Date().toISOString(),
+    });
     try {
       const ready = await eventually(async () => {
         const answer = await cluster.http.get("/ready");

@@ -2,9 +2,9 @@ import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "nod
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import { ROUTES } from "../../services/gateway/routes";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
-import { nodeRequest, rawExchange, type NodeHttpResult } from "../support/http";
+import { type NodeHttpResult, nodeRequest, rawExchange } from "../support/http";
 import { orderBody } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
 
@@ -36,7 +36,10 @@ const storedOrders = (customerId: string) =>
   );
 
 function expectRefusal(res: NodeHttpResult, status: number, type: string): void {
-  expect({ status: res.status, contentType: res.headers["content-type"] }).toEqual({ status, contentType: expect.stringMatching(/^application\/json/) });
+  expect({ status: res.status, contentType: res.headers["content-type"] }).toEqual({
+    status,
+    contentType: expect.stringMatching(/^application\/json/),
+  });
   expect(res.body).toMatchObject({ name: expect.any(String), message: expect.any(String), code: status, type });
 }
 
@@ -126,18 +129,27 @@ describe("methods", () => {
 describe("requests Node's HTTP parser refuses", () => {
   it("answers headers over the server's limit 431 HEADERS_TOO_LARGE in JSON, and closes", async () => {
     const res = await rawExchange(cluster.baseUrl, `GET /health HTTP/1.1\r\nHost: gateway\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`);
-    expect(res).toMatchObject({ status: 431, headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" } });
+    expect(res).toMatchObject({
+      status: 431,
+      headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" },
+    });
     expect(res.body).toMatchObject({ code: 431, type: "HEADERS_TOO_LARGE" });
   });
 
   it.each([
     ["a header line without a colon", "GET /health HTTP/1.1\r\nHost: gateway\r\nNo colon here\r\n\r\n"],
-    ["Content-Length and Transfer-Encoding both", "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"],
+    [
+      "Content-Length and Transfer-Encoding both",
+      "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+    ],
     ["a Content-Length that is not a number", "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: two\r\n\r\n{}"],
     ["a method Node does not know", "BREW /orders HTTP/1.1\r\nHost: gateway\r\n\r\n"],
   ])("answers %s 400 BAD_REQUEST in JSON, and closes", async (_, raw) => {
     const res = await rawExchange(cluster.baseUrl, raw);
-    expect(res).toMatchObject({ status: 400, headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" } });
+    expect(res).toMatchObject({
+      status: 400,
+      headers: { "content-type": expect.stringMatching(/^application\/json/), connection: "close" },
+    });
     expect(res.body).toMatchObject({ code: 400, type: "BAD_REQUEST", data: { reason: expect.any(String) } });
   });
 
@@ -185,7 +197,7 @@ describe("Content-Encoding", () => {
   it("refuses a body announced larger than the limit 413 at once, without reading it, and closes the connection", async () => {
     const res = await rawExchange(
       cluster.baseUrl,
-      "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{\"customerId\":",
+      'POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{"customerId":',
     );
     expect({ status: res.status, type: res.body.type, data: res.body.data, connection: res.headers.connection }).toEqual({
       status: 413,
@@ -233,7 +245,9 @@ describe("charsets", () => {
 
   it("takes charset=UTF-8 in any case, and ignores a leading byte order mark (RFC 8259 §8.1)", async () => {
     const body = JSON.stringify({ ...orderBody("bom"), customer: { name: "René", email: "r@example.com" } });
-    expect((await request("POST", "/orders", { body: `\ufeff${body}`, headers: { "content-type": "application/json; charset=UTF-8" } })).status).toBe(201);
+    expect(
+      (await request("POST", "/orders", { body: `\ufeff${body}`, headers: { "content-type": "application/json; charset=UTF-8" } })).status,
+    ).toBe(201);
     expect((await storedOrders("bom")).map((order) => order.customer.name)).toEqual(["René"]);
   });
 });
@@ -301,7 +315,10 @@ describe("one source per field", () => {
     expectFieldRefused(await request("GET", `/orders/${order.id}?expand=items`), "expand", "objectStrict");
   });
 
-  it.each([["GET", "/orders/%ZZ"], ["POST", "/orders/%E0%A4%A/cancel"]])("answers %s %s, a path that is not valid percent-encoding, 400 BAD_REQUEST", async (method, path) => {
+  it.each([
+    ["GET", "/orders/%ZZ"],
+    ["POST", "/orders/%E0%A4%A/cancel"],
+  ])("answers %s %s, a path that is not valid percent-encoding, 400 BAD_REQUEST", async (method, path) => {
     const res = await request(method, path);
     expectRefusal(res, 400, "BAD_REQUEST");
     expect(res.body.data).toEqual({ reason: "UNABLE_DECODE_PARAM" });

@@ -1,5 +1,5 @@
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { orderBody } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
@@ -65,7 +65,10 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("replays a cancellation byte for byte instead of a 409", async () => {
     const created = await post(orderBody("cancel-replay"));
     const cancel = () =>
-      fetch(`${cluster.baseUrl}/orders/${(created.body as Order).id}/cancel`, { method: "POST", headers: { "idempotency-key": "key-cancel-replay" } });
+      fetch(`${cluster.baseUrl}/orders/${(created.body as Order).id}/cancel`, {
+        method: "POST",
+        headers: { "idempotency-key": "key-cancel-replay" },
+      });
     const first = await cancel();
     const retry = await cancel();
     expect([first.status, retry.status]).toEqual([200, 200]);
@@ -114,7 +117,10 @@ describe("POST /orders with an Idempotency-Key", () => {
 
   it("honours a key for 24 hours only", async () => {
     expect((await post(orderBody("expired"), "key-expired")).status).toBe(201);
-    await queryDatabase(cluster.databases.orders, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'key-expired'");
+    await queryDatabase(
+      cluster.databases.orders,
+      "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'key-expired'",
+    );
     expect((await post(orderBody("expired"), "key-expired")).status).toBe(201);
     expect(await ordersOf("expired")).toHaveLength(2);
   });

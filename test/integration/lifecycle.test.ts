@@ -2,7 +2,7 @@ import type { Invoice } from "../../contracts/invoices";
 import { isRestingState } from "../../contracts/lifecycle";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, orderBody } from "../support/orders";
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
-import { newestFirst, walkBackward, walkByPage, walkForward, type Fetch } from "../support/list-walks";
+import { type Fetch, newestFirst, walkBackward, walkByPage, walkForward } from "../support/list-walks";
 import { createOrders } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
 
@@ -149,7 +149,11 @@ describe("GET /orders, paged while orders are created", () => {
 
 describe("cursor anchors", () => {
   it("position a page even when the filters exclude the anchor, which may have left them during a walk", async () => {
-    const created = [...(await createOrders(cluster, 1, "anchor-a")), ...(await createOrders(cluster, 1, "anchor-b")), ...(await createOrders(cluster, 1, "anchor-a"))];
+    const created = [
+      ...(await createOrders(cluster, 1, "anchor-a")),
+      ...(await createOrders(cluster, 1, "anchor-b")),
+      ...(await createOrders(cluster, 1, "anchor-a")),
+    ];
     const anchor = created[1];
     const listed = (await Promise.all(created.map(async (id) => (await cluster.http.get<Order>(`/orders/${id}`)).body))).sort(byCreation);
     const at = listed.findIndex(({ id }) => id === anchor);
@@ -166,7 +170,9 @@ describe("cursor anchors", () => {
     await eventually(async () => expect((await cluster.http.get(`/orders/${anchor}`)).body.status).toBe("invoiced"));
     const pending = await cluster.http.get<{ rows: Order[] }>(`/orders?customerId=anchor-b&status=pending&starting_after=${anchor}`);
     expect(pending.status).toBe(200);
-    expect(pending.body.rows.map(({ createdAt, status }) => ({ createdAt, status }))).toEqual([{ createdAt: "2020-01-01T00:00:00.000Z", status: "pending" }]);
+    expect(pending.body.rows.map(({ createdAt, status }) => ({ createdAt, status }))).toEqual([
+      { createdAt: "2020-01-01T00:00:00.000Z", status: "pending" },
+    ]);
   });
 
   it("must name a row: an unknown id is a 422 naming the parameter, not a 404", async () => {

@@ -1,5 +1,5 @@
 import type { ServiceBroker } from "moleculer";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
@@ -41,7 +41,11 @@ describe("a node joining", () => {
     tester = await joinCluster(cluster, { waitFor: ["orders"] });
     const ordersNode = tester.registry.getServiceList({ onlyAvailable: true }).find((service) => service.name === "orders")!.nodeID;
     await eventually(async () => {
-      const services = await tester!.call<Array<{ name: string; nodes: string[] }>, object>("$node.services", { onlyAvailable: true }, { nodeID: ordersNode });
+      const services = await tester!.call<Array<{ name: string; nodes: string[] }>, object>(
+        "$node.services",
+        { onlyAvailable: true },
+        { nodeID: ordersNode },
+      );
       expect(services.find((service) => service.name === "$node")?.nodes).toContain(tester!.nodeID);
     });
     // …the messages still wait for their backoff.

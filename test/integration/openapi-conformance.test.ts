@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
-import { orderBody } from "../support/orders";
 import { nodeRequest } from "../support/http";
-import { startPrism, violationsOf, type PrismProxy, type Violation } from "../support/prism";
+import { orderBody } from "../support/orders";
+import { type PrismProxy, startPrism, type Violation, violationsOf } from "../support/prism";
 
 /**
  * Every route, in success and in error, through Stoplight Prism as a validating proxy in front of
@@ -76,11 +76,21 @@ describe("through Prism, against GET /openapi.json", () => {
   it("POST /orders: 201, a replay, and its errors", async () => {
     order = (await valid(post("/orders", orderBody("prism")), 201)).body;
     const replay = await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201);
-    expect((await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201)).headers["idempotent-replayed"]).toBe("true");
+    expect((await valid(post("/orders", orderBody("prism"), { "idempotency-key": "prism-key" }), 201)).headers["idempotent-replayed"]).toBe(
+      "true",
+    );
     expect(replay.headers.location).toBe(`/orders/${replay.body.id}`);
-    await invalid(post("/orders", { ...orderBody("prism"), currency: "USD" }, { "idempotency-key": "prism-key" }), 409, "IDEMPOTENCY_KEY_REUSED");
+    await invalid(
+      post("/orders", { ...orderBody("prism"), currency: "USD" }, { "idempotency-key": "prism-key" }),
+      409,
+      "IDEMPOTENCY_KEY_REUSED",
+    );
     await invalid(post("/orders", { ...orderBody("prism"), coupon: "FREE" }), 422, "VALIDATION_ERROR");
-    await invalid({ method: "POST", path: "/orders", body: "customerId=1", headers: { "content-type": "text/plain" } }, 415, "UNSUPPORTED_MEDIA_TYPE");
+    await invalid(
+      { method: "POST", path: "/orders", body: "customerId=1", headers: { "content-type": "text/plain" } },
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
     await invalid(post("/orders", { ...orderBody("prism"), customerId: "x".repeat(100_000) }), 413, "PAYLOAD_TOO_LARGE");
   });
 
@@ -115,7 +125,11 @@ describe("through Prism, against GET /openapi.json", () => {
     const fresh = (await valid(post("/orders", orderBody("prism-cancel")), 201)).body as Order;
     await valid({ method: "POST", path: `/orders/${fresh.id}/cancel`, body: "{}", headers: json }, 200);
     await invalid({ method: "POST", path: `/orders/${fresh.id}/cancel` }, 409, "ILLEGAL_TRANSITION");
-    await invalid({ method: "POST", path: `/orders/${order.id}/cancel`, headers: { "idempotency-key": "\u00e9" } }, 422, "VALIDATION_ERROR");
+    await invalid(
+      { method: "POST", path: `/orders/${order.id}/cancel`, headers: { "idempotency-key": "\u00e9" } },
+      422,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("the gateway's own routes", async () => {
@@ -136,10 +150,26 @@ describe("through Prism, against GET /openapi.json", () => {
     const options = await valid({ method: "OPTIONS", path: `/orders/${order.id}/cancel` }, 204);
     expect(options.headers.allow).toBe("OPTIONS, POST");
     const body = JSON.stringify(orderBody("prism-edge"));
-    await invalid({ method: "POST", path: "/orders", body, headers: { "content-type": "application/json; charset=utf-7" } }, 415, "UNSUPPORTED_CHARSET");
-    await invalid({ method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "compress" } }, 415, "UNSUPPORTED_CONTENT_ENCODING");
-    await invalid({ method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "gzip" } }, 400, "INVALID_CONTENT_ENCODING");
-    await invalid({ method: "POST", path: `/invoices/${invoice.id}/pay`, body: JSON.stringify({ amount: 1 }), headers: json }, 422, "VALIDATION_ERROR");
+    await invalid(
+      { method: "POST", path: "/orders", body, headers: { "content-type": "application/json; charset=utf-7" } },
+      415,
+      "UNSUPPORTED_CHARSET",
+    );
+    await invalid(
+      { method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "compress" } },
+      415,
+      "UNSUPPORTED_CONTENT_ENCODING",
+    );
+    await invalid(
+      { method: "POST", path: "/orders", body, headers: { ...json, "content-encoding": "gzip" } },
+      400,
+      "INVALID_CONTENT_ENCODING",
+    );
+    await invalid(
+      { method: "POST", path: `/invoices/${invoice.id}/pay`, body: JSON.stringify({ amount: 1 }), headers: json },
+      422,
+      "VALIDATION_ERROR",
+    );
     const queried = await invalid(post("/orders?customerId=other", orderBody("prism-edge")), 422, "VALIDATION_ERROR");
     expect(queried.body.data).toContainEqual(expect.objectContaining({ field: "customerId", type: "queryNotAllowed" }));
   });

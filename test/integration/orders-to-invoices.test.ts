@@ -1,7 +1,7 @@
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { orderBody as defaultOrder } from "../support/orders";
 import { freePort } from "../support/ports";

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "moleculer";
 import { Sequelize } from "sequelize";
 import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
-import { ORDER_CREATED } from "../../contracts/events/order-created";
 import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
+import { ORDER_CREATED } from "../../contracts/events/order-created";
 import { Inbox } from "../../mixins/inbox";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
 import { migrate } from "../../mixins/migrations";
-import { Outbox, outgoing, type OutgoingMessage } from "../../mixins/outbox";
+import { Outbox, type OutgoingMessage, outgoing } from "../../mixins/outbox";
 import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -45,7 +45,8 @@ const row = async (id: string) =>
     )
   )[0];
 
-const outgoingAll = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) => envelopes.map((envelope) => outgoing(envelope, consumers));
+const outgoingAll = (envelopes: EventEnvelope<unknown>[], consumers: readonly string[]) =>
+  envelopes.map((envelope) => outgoing(envelope, consumers));
 
 /** Writes the events as a unit of work does, in a transaction of their own. */
 const add = (messages: OutgoingMessage[], dueInMs: number) =>
@@ -117,7 +118,14 @@ describe("Outbox", () => {
 
   it("brings forward only what a group among those given has yet to acknowledge", async () => {
     const [owed, ackedByIt, notItsOwn, parked] = [orderCreated(), orderCreated(), orderCreated(), orderCreated()];
-    await add([...outgoingAll([owed, parked], ["invoices"]), ...outgoingAll([ackedByIt], ["invoices", "audit"]), ...outgoingAll([notItsOwn], ["audit"])], 60_000);
+    await add(
+      [
+        ...outgoingAll([owed, parked], ["invoices"]),
+        ...outgoingAll([ackedByIt], ["invoices", "audit"]),
+        ...outgoingAll([notItsOwn], ["audit"]),
+      ],
+      60_000,
+    );
     await outbox.acknowledge([ackedByIt.id], "invoices");
     await queryDatabase(database, "UPDATE outbox SET parked_at = now() WHERE id = $1", [parked.id]);
     expect(await outbox.makeDueFor(["invoices", "reporting"])).toBe(1);

@@ -1,5 +1,5 @@
 import type { Order } from "../../contracts/orders";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { createOrders, expectEveryOrderInvoicedOnce, largestOrderBody } from "../support/orders";
 import { queryDatabase } from "../support/postgres";
 

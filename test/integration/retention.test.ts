@@ -43,7 +43,8 @@ async function received(count: number, age: string): Promise<string[]> {
   return ids;
 }
 
-const inboxIds = async () => (await queryDatabase<{ message_id: string }>(database, "SELECT message_id FROM inbox")).map((row) => row.message_id).sort();
+const inboxIds = async () =>
+  (await queryDatabase<{ message_id: string }>(database, "SELECT message_id FROM inbox")).map((row) => row.message_id).sort();
 
 describe("Inbox retention", () => {
   beforeEach(() => queryDatabase(database, "TRUNCATE inbox"));
@@ -61,7 +62,9 @@ describe("Inbox retention", () => {
     expect(await new Inbox(connections.orders, 3).purgeExpired()).toEqual({ rows: 1, statements: 1 });
     expect(await inboxIds()).toEqual([young]);
     // Past the window, a message arriving again is new to the inbox.
-    const again = await connections.orders.transaction((transaction) => new Inbox(connections.orders, 3).record([old, young], "order.created", transaction));
+    const again = await connections.orders.transaction((transaction) =>
+      new Inbox(connections.orders, 3).record([old, young], "order.created", transaction),
+    );
     expect([...again]).toEqual([old]);
   });
 
@@ -75,8 +78,12 @@ describe("INBOX_RETENTION_DAYS", () => {
   it("is 7 unless set, takes a whole number of days of at least 1, and names itself when it is not one", () => {
     expect(inboxRetentionDays({})).toBe(7);
     expect(inboxRetentionDays({ INBOX_RETENTION_DAYS: "30" })).toBe(30);
-    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "7d" })).toThrow("INBOX_RETENTION_DAYS must be a whole number of at least 1, got '7d'");
-    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "0" })).toThrow("INBOX_RETENTION_DAYS must be a whole number of at least 1, got '0'");
+    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "7d" })).toThrow(
+      "INBOX_RETENTION_DAYS must be a whole number of at least 1, got '7d'",
+    );
+    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "0" })).toThrow(
+      "INBOX_RETENTION_DAYS must be a whole number of at least 1, got '0'",
+    );
   });
 });
 

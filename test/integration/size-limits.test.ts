@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce, largestOrderBody } from "../support/orders";
 import { injectIntoOrdersOutbox } from "../support/outbox";
@@ -52,11 +52,18 @@ describe.each(["tcp", "amqp"] as const)("orders at the documented maxima over %s
   });
 
   it("a message too large for any packet is parked with its size, not sent again and again; the others flow", async () => {
-    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.created", { orderId: randomUUID(), padding: "x".repeat(17 * 1024 * 1024) });
+    const id = await injectIntoOrdersOutbox(cluster.databases.orders, "order.created", {
+      orderId: randomUUID(),
+      padding: "x".repeat(17 * 1024 * 1024),
+    });
     const ids = await createOrders(cluster, 10, "beside-oversized");
     await expectEveryOrderInvoicedOnce(cluster, ids);
     const [row] = await eventually(async () => {
-      const rows = await queryDatabase(cluster.databases.orders, "SELECT parked_at, last_error FROM outbox WHERE id = $1 AND parked_at IS NOT NULL", [id]);
+      const rows = await queryDatabase(
+        cluster.databases.orders,
+        "SELECT parked_at, last_error FROM outbox WHERE id = $1 AND parked_at IS NOT NULL",
+        [id],
+      );
       expect(rows).toHaveLength(1);
       return rows;
     });

@@ -44,7 +44,9 @@ describe("allAtOnce", () => {
   });
 
   it("answers with the id of the transaction it ran in, whose outcome PostgreSQL can tell later", async () => {
-    const [{ xid }] = await sequelize.transaction((transaction) => allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(transaction, [5, "kept"]));
+    const [{ xid }] = await sequelize.transaction((transaction) =>
+      allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(transaction, [5, "kept"]),
+    );
     expect(await queryDatabase(database, "SELECT txid_status($1::bigint) AS status", [xid])).toEqual([{ status: "committed" }]);
   });
 

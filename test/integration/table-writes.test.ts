@@ -47,7 +47,14 @@ afterAll(async () => {
   await dropDatabases([database]);
 });
 
-const thing = (i: number) => ({ id: randomUUID(), label: `thing ${i}`, details: { tags: ["a", `it's ${i}`] }, amount: 9_007_199_254_740_991, status: "new", seenAt: null });
+const thing = (i: number) => ({
+  id: randomUUID(),
+  label: `thing ${i}`,
+  details: { tags: ["a", `it's ${i}`] },
+  amount: 9_007_199_254_740_991,
+  status: "new",
+  seenAt: null,
+});
 
 describe("TableWrites", () => {
   it("inserts rows with their JSON, big integers, quotes, nulls and timestamps intact, in one statement", async () => {
@@ -55,9 +62,21 @@ describe("TableWrites", () => {
     statements.length = 0;
     await sequelize.transaction((transaction) => writes.insert(rows, transaction));
     expect(statements.filter((sql) => sql.startsWith("INSERT"))).toHaveLength(1);
-    const stored = await queryDatabase(database, "SELECT id, label, details, amount::text, status, seen_at, created_at FROM things WHERE id = $1", [rows[1].id]);
+    const stored = await queryDatabase(
+      database,
+      "SELECT id, label, details, amount::text, status, seen_at, created_at FROM things WHERE id = $1",
+      [rows[1].id],
+    );
     expect(stored).toEqual([
-      { id: rows[1].id, label: "thing 2", details: { tags: ["a", "it's 2"] }, amount: "9007199254740991", status: "new", seen_at: null, created_at: expect.any(Date) },
+      {
+        id: rows[1].id,
+        label: "thing 2",
+        details: { tags: ["a", "it's 2"] },
+        amount: "9007199254740991",
+        status: "new",
+        seen_at: null,
+        created_at: expect.any(Date),
+      },
     ]);
   });
 
@@ -74,10 +93,17 @@ describe("TableWrites", () => {
     await sequelize.transaction((transaction) => writes.insert(rows, transaction));
     const ids = rows.map((row) => row.id);
     await sequelize.transaction(async (transaction) => {
-      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>("id", [ids[2], ids[0]], ["id", "status", "seenAt"], transaction);
+      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>(
+        "id",
+        [ids[2], ids[0]],
+        ["id", "status", "seenAt"],
+        transaction,
+      );
       expect(locked).toEqual([ids[0], ids[2]].sort().map((id) => ({ id, status: "new", seenAt: null })));
       // Another transaction cannot take them meanwhile.
-      await expect(queryDatabase(database, "SELECT id FROM things WHERE id = $1 FOR UPDATE NOWAIT", [ids[0]])).rejects.toThrow(/could not obtain lock/);
+      await expect(queryDatabase(database, "SELECT id FROM things WHERE id = $1 FOR UPDATE NOWAIT", [ids[0]])).rejects.toThrow(
+        /could not obtain lock/,
+      );
     });
   });
 
@@ -89,13 +115,22 @@ describe("TableWrites", () => {
     statements.length = 0;
     await sequelize.transaction((transaction) => writes.update(changes, transaction));
 
-    const updated = await queryDatabase(database, "SELECT DISTINCT status, seen_at, label LIKE 'thing %' AS label_kept FROM things WHERE id = ANY($1)", [changes.map((c) => c.id)]);
+    const updated = await queryDatabase(
+      database,
+      "SELECT DISTINCT status, seen_at, label LIKE 'thing %' AS label_kept FROM things WHERE id = ANY($1)",
+      [changes.map((c) => c.id)],
+    );
     expect(updated).toEqual([{ status: "seen", seen_at: new Date("2026-01-02T03:04:05Z"), label_kept: true }]);
     expect(await queryDatabase(database, "SELECT status FROM things WHERE id = $1", [many[110].id])).toEqual([{ status: "new" }]);
 
     // The statement as sent, planned with its values as PostgreSQL plans it on each run.
     const [update] = statements.filter((sql) => sql.trimStart().startsWith("UPDATE"));
-    const values = [JSON.stringify(changes.map(({ id, status }) => ({ id, status, seen_at: "2026-01-02T03:04:05Z", updated_at: new Date().toISOString() }))), changes.map((c) => c.id)];
+    const values = [
+      JSON.stringify(
+        changes.map(({ id, status }) => ({ id, status, seen_at: "2026-01-02T03:04:05Z", updated_at: new Date().toISOString() })),
+      ),
+      changes.map((c) => c.id),
+    ];
     const plan = await queryDatabase<{ "QUERY PLAN": string }>(database, `EXPLAIN ${update}`, values);
     expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).not.toMatch(/Seq Scan on things/);
   });

@@ -1,4 +1,4 @@
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { queryDatabase } from "../support/postgres";
 
 /**
@@ -20,7 +20,14 @@ const order = (changes: { customerId?: string; name?: string; email?: string; sk
   customerId: changes.customerId ?? "cust-text",
   customer: { name: changes.name ?? "Ada", email: changes.email ?? "ada@example.com" },
   currency: "EUR",
-  items: [{ sku: changes.sku ?? "SKU-1", ...(changes.description === undefined ? {} : { description: changes.description }), quantity: 1, unitPrice: 100 }],
+  items: [
+    {
+      sku: changes.sku ?? "SKU-1",
+      ...(changes.description === undefined ? {} : { description: changes.description }),
+      quantity: 1,
+      unitPrice: 100,
+    },
+  ],
 });
 
 describe("text PostgreSQL cannot store, or that would be stored changed", () => {
@@ -50,7 +57,12 @@ describe("text PostgreSQL cannot store, or that would be stored changed", () => 
   });
 
   it("stores accepted text exactly as sent, at its maxima in code points", async () => {
-    const sent = order({ name: "𝔄".repeat(200), sku: "📦".repeat(64), description: "Ünïcödé\u00a0text — 中文 ✓ e\u0301", email: "o'brien+tag@sub.example.co.uk" });
+    const sent = order({
+      name: "𝔄".repeat(200),
+      sku: "📦".repeat(64),
+      description: "Ünïcödé\u00a0text — 中文 ✓ e\u0301",
+      email: "o'brien+tag@sub.example.co.uk",
+    });
     const res = await cluster.http.post("/orders", sent);
     expect(res.status).toBe(201);
     expect(res.body.customer).toEqual(sent.customer);

@@ -5,12 +5,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
-import { startCluster, type Cluster } from "../support/cluster";
+import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { orderBody } from "../support/orders";
+import { type OtlpReceiver, type ReceivedSpan, type SpanKind, startOtlpReceiver } from "../support/otlp-receiver";
 import { freePort } from "../support/ports";
 import { setDatabaseOutage } from "../support/postgres";
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan, type SpanKind } from "../support/otlp-receiver";
 
 let receiver: OtlpReceiver;
 let cluster: Cluster;
@@ -170,7 +170,8 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
       }
       for (const { holder, size, requests: linked } of batches.values()) {
         const inserts = spansOf(holder.traceId).filter(
-          (span) => span.kind === "SPAN_KIND_CLIENT" && inserting("orders")(span) && lineage(spansOf(holder.traceId), span).includes(holder),
+          (span) =>
+            span.kind === "SPAN_KIND_CLIENT" && inserting("orders")(span) && lineage(spansOf(holder.traceId), span).includes(holder),
         );
         expect(inserts).toHaveLength(1);
         // Every request of the batch leads there, its holder included: none is left out, none counted twice.
@@ -204,7 +205,10 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
       // A lost database is the service's: both spans are errors, with what the handler ran into: the
       // closed connection, or PostgreSQL's "terminating connection" when it arrives first.
       const read = find(spansOf(outage.traceId), "invoices", "SPAN_KIND_SERVER", named("invoices.get"));
-      expect(read).toMatchObject({ status: "STATUS_CODE_ERROR", attributes: { "error.type": expect.stringMatching(/^Sequelize(Connection|Database)Error$/) } });
+      expect(read).toMatchObject({
+        status: "STATUS_CODE_ERROR",
+        attributes: { "error.type": expect.stringMatching(/^Sequelize(Connection|Database)Error$/) },
+      });
       expect(find(spansOf(outage.traceId), "gateway", "SPAN_KIND_SERVER", () => true).status).toBe("STATUS_CODE_ERROR");
     });
   });
@@ -238,9 +242,13 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
 describe("the tracing preload", () => {
   const preload = join(__dirname, "..", "..", "dist", "scripts", "tracing.js");
   const sdkLoaded = (env: NodeJS.ProcessEnv) =>
-    execFileSync(process.execPath, ["--require", preload, "-e", "process.stdout.write(String(Object.keys(require.cache).some((f) => f.includes('sdk-node'))))"], {
-      env: { ...process.env, ...env },
-    }).toString();
+    execFileSync(
+      process.execPath,
+      ["--require", preload, "-e", "process.stdout.write(String(Object.keys(require.cache).some((f) => f.includes('sdk-node'))))"],
+      {
+        env: { ...process.env, ...env },
+      },
+    ).toString();
 
   it("does not even load the SDK when OTEL_SDK_DISABLED=true", () => {
     expect(sdkLoaded({ OTEL_SDK_DISABLED: "true" })).toBe("false");

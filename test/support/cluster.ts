@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { spawnNode } from "../../scripts/moleculer-node";
 import { runId } from "./environment";
 import { eventually } from "./eventually";
-import { httpClient, type HttpClient } from "./http";
+import { type HttpClient, httpClient } from "./http";
 import { freePort } from "./ports";
 import { createDatabases, databaseUrl, dropDatabases } from "./postgres";
 import { createVhost, deleteVhost } from "./rabbitmq";

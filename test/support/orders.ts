@@ -28,9 +28,7 @@ export const largestOrderBody = (customerId = "cust-1") => ({
 
 /** POSTs `count` orders at once; every one must be accepted. */
 export async function createOrders(cluster: Cluster, count: number, customerId: string): Promise<string[]> {
-  const responses = await Promise.all(
-    Array.from({ length: count }, () => cluster.http.post<Order>("/orders", orderBody(customerId))),
-  );
+  const responses = await Promise.all(Array.from({ length: count }, () => cluster.http.post<Order>("/orders", orderBody(customerId))));
   expect(responses.map((r) => r.status)).toEqual(Array(count).fill(201));
   return responses.map((r) => r.body.id);
 }

@@ -37,7 +37,18 @@ interface KeyValue {
 interface ExportRequest {
   resourceSpans: {
     resource?: { attributes: KeyValue[] };
-    scopeSpans: { spans: { traceId: Buffer; spanId: Buffer; parentSpanId: Buffer; name: string; kind: SpanKind; status?: { code: ReceivedSpan["status"] }; attributes: KeyValue[]; links: { traceId: Buffer; spanId: Buffer; attributes: KeyValue[] }[] }[] }[];
+    scopeSpans: {
+      spans: {
+        traceId: Buffer;
+        spanId: Buffer;
+        parentSpanId: Buffer;
+        name: string;
+        kind: SpanKind;
+        status?: { code: ReceivedSpan["status"] };
+        attributes: KeyValue[];
+        links: { traceId: Buffer; spanId: Buffer; attributes: KeyValue[] }[];
+      }[];
+    }[];
   }[];
 }
 
@@ -47,7 +58,10 @@ const { TraceService } = proto.opentelemetry.proto.collector.trace.v1;
 
 function attributesOf(list: KeyValue[]): Record<string, Value> {
   return Object.fromEntries(
-    list.map(({ key, value = {} }) => [key, value.stringValue ?? value.boolValue ?? (value.intValue !== undefined ? Number(value.intValue) : value.doubleValue)!]),
+    list.map(({ key, value = {} }) => [
+      key,
+      value.stringValue ?? value.boolValue ?? (value.intValue !== undefined ? Number(value.intValue) : value.doubleValue)!,
+    ]),
   );
 }
 

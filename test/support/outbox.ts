@@ -8,7 +8,20 @@ import { queryDatabase } from "./postgres";
  */
 export async function injectIntoOrdersOutbox(database: string, type: string, data: unknown): Promise<string> {
   const id = randomUUID();
-  const envelope = { id, type, version: 1, occurredAt: new Date().toISOString(), correlationId: "injected", causationId: "injected", source: "orders", data };
-  await queryDatabase(database, "INSERT INTO outbox (id, type, envelope, consumers) VALUES ($1, $2, $3, '{invoices}')", [id, type, JSON.stringify(envelope)]);
+  const envelope = {
+    id,
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    correlationId: "injected",
+    causationId: "injected",
+    source: "orders",
+    data,
+  };
+  await queryDatabase(database, "INSERT INTO outbox (id, type, envelope, consumers) VALUES ($1, $2, $3, '{invoices}')", [
+    id,
+    type,
+    JSON.stringify(envelope),
+  ]);
   return id;
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,10 +29,14 @@ export async function startPrism(document: unknown, upstream: string): Promise<P
   const file = join(mkdtempSync(join(tmpdir(), "prism-")), "openapi.json");
   writeFileSync(file, JSON.stringify(document));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, "proxy", file, upstream, "--port", String(port), "--cors=false", "--errors=false", "-v", "warn"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, SCARF_ANALYTICS: "false" },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI, "proxy", file, upstream, "--port", String(port), "--cors=false", "--errors=false", "-v", "warn"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SCARF_ANALYTICS: "false" },
+    },
+  );
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));

@@ -26,9 +26,15 @@ function raw(schema: Schema): fc.Arbitrary<unknown> {
       });
     }
     case "array":
-      return fc.array(raw(schema.items), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? MAX_GENERATED_ITEMS, MAX_GENERATED_ITEMS) });
+      return fc.array(raw(schema.items), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? MAX_GENERATED_ITEMS, MAX_GENERATED_ITEMS),
+      });
     case "integer":
-      return fc.oneof(fc.integer({ min: schema.minimum, max: schema.maximum }), fc.constantFrom(...[schema.minimum, schema.maximum].filter((n) => n !== undefined)));
+      return fc.oneof(
+        fc.integer({ min: schema.minimum, max: schema.maximum }),
+        fc.constantFrom(...[schema.minimum, schema.maximum].filter((n) => n !== undefined)),
+      );
     case "string":
       return string(schema);
     default:
@@ -45,10 +51,16 @@ function string(schema: Schema): fc.Arbitrary<string> {
     case "email":
       return fc.emailAddress();
     case "date-time":
-      return fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }).map((d) => d.toISOString());
+      return fc
+        .date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true })
+        .map((d) => d.toISOString());
   }
   // fast-check cannot build strings from Unicode property classes; generate wide and let `isValid` keep the valid ones.
-  if (schema.pattern && !schema.pattern.includes("\\p")) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= minLength && s.length <= maxLength);
-  const unit = fc.oneof({ weight: 4, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.constantFrom("\u0000", " ", "\ud800", "é", "📦") });
+  if (schema.pattern && !schema.pattern.includes("\\p"))
+    return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= minLength && s.length <= maxLength);
+  const unit = fc.oneof(
+    { weight: 4, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }) },
+    { weight: 1, arbitrary: fc.constantFrom("\u0000", " ", "\ud800", "é", "📦") },
+  );
   return fc.oneof(fc.string({ unit, minLength, maxLength }), fc.string({ unit: "grapheme-ascii", minLength: maxLength, maxLength }));
 }

@@ -1,4 +1,4 @@
-import { Errors, ServiceBroker, type BrokerOptions, type Context, type Middleware } from "moleculer";
+import { type BrokerOptions, type Context, Errors, type Middleware, ServiceBroker } from "moleculer";
 import { callBatches } from "../../mixins/call-batches.middleware";
 
 describe("callBatches", () => {
@@ -9,7 +9,12 @@ describe("callBatches", () => {
 
   beforeEach(async () => {
     received.length = 0;
-    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `batches-${Date.now()}`, middlewares: [callBatches(["orders.create"], 3)] };
+    const common: BrokerOptions = {
+      logger: false,
+      transporter: "Fake",
+      namespace: `batches-${Date.now()}`,
+      middlewares: [callBatches(["orders.create"], 3)],
+    };
     caller = new ServiceBroker({ ...common, nodeID: "caller" });
     // Records what arrives from the caller node (the calls a batch runs locally are the callee's own).
     const recorder = {
@@ -28,7 +33,13 @@ describe("callBatches", () => {
             if (ctx.params.n < 0) throw new Errors.MoleculerClientError("No negative orders", 409, "NEGATIVE", { n: ctx.params.n });
             ctx.meta.$statusCode = 201;
             const { n } = ctx.params;
-            return { n, traceparent: ctx.headers.traceparent, requestID: ctx.requestID, key: (ctx.meta as { key?: string }).key, timeout: ctx.options.timeout };
+            return {
+              n,
+              traceparent: ctx.headers.traceparent,
+              requestID: ctx.requestID,
+              key: (ctx.meta as { key?: string }).key,
+              timeout: ctx.options.timeout,
+            };
           },
         },
         get: (ctx: Context<{ n: number }>) => ({ n: ctx.params.n }),
@@ -50,15 +61,25 @@ describe("callBatches", () => {
     });
     const results = await Promise.all(calls);
     expect(results).toEqual(
-      [1, 2, 3].map((n) => ({ result: expect.objectContaining({ n, traceparent: traceparent(n), requestID: `r${n}`, key: `k${n}` }), status: 201 })),
+      [1, 2, 3].map((n) => ({
+        result: expect.objectContaining({ n, traceparent: traceparent(n), requestID: `r${n}`, key: `k${n}` }),
+        status: 201,
+      })),
     );
     expect(received).toEqual(["orders.callBatch"]);
   });
 
   it("fails each call on its own, with its own error as Moleculer would have sent it", async () => {
-    const outcomes = await Promise.allSettled([caller.call("orders.create", { n: 1 }), caller.call("orders.create", { n: -1 }), caller.call("orders.create", { n: "x" })]);
+    const outcomes = await Promise.allSettled([
+      caller.call("orders.create", { n: 1 }),
+      caller.call("orders.create", { n: -1 }),
+      caller.call("orders.create", { n: "x" }),
+    ]);
     expect(outcomes[0]).toEqual({ status: "fulfilled", value: expect.objectContaining({ n: 1 }) });
-    expect(outcomes[1]).toMatchObject({ status: "rejected", reason: { name: "MoleculerClientError", code: 409, type: "NEGATIVE", data: { n: -1 }, nodeID: "callee" } });
+    expect(outcomes[1]).toMatchObject({
+      status: "rejected",
+      reason: { name: "MoleculerClientError", code: 409, type: "NEGATIVE", data: { n: -1 }, nodeID: "callee" },
+    });
     const invalid = (outcomes[2] as PromiseRejectedResult).reason;
     expect(invalid).toBeInstanceOf(Errors.ValidationError);
     expect(invalid.data).toEqual([expect.objectContaining({ field: "n", type: "number" })]);

@@ -26,7 +26,11 @@ describe("toServiceError", () => {
   });
 
   it.each([
-    ["a socket closed under a query", new DatabaseError(Object.assign(new Error("Connection terminated unexpectedly"), { sql: "COMMIT" }) as never), true],
+    [
+      "a socket closed under a query",
+      new DatabaseError(Object.assign(new Error("Connection terminated unexpectedly"), { sql: "COMMIT" }) as never),
+      true,
+    ],
     ["a session ended by the server (57P01)", new DatabaseError(pgError("57P01") as never), true],
     ["a reset socket", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), true],
     ["a unique violation", new UniqueConstraintError({}), false],
@@ -60,16 +64,23 @@ describe("retryTransient", () => {
 
   it("gives up after the attempts allowed, and never retries anything else", async () => {
     let runs = 0;
-    await expect(retryTransient(async () => {
-      runs++;
-      throw deadlock();
-    }, { attempts: 4, baseMs: 1 })).rejects.toBeInstanceOf(DatabaseError);
+    await expect(
+      retryTransient(
+        async () => {
+          runs++;
+          throw deadlock();
+        },
+        { attempts: 4, baseMs: 1 },
+      ),
+    ).rejects.toBeInstanceOf(DatabaseError);
     expect(runs).toBe(4);
     runs = 0;
-    await expect(retryTransient(async () => {
-      runs++;
-      throw new UniqueConstraintError({});
-    })).rejects.toBeInstanceOf(UniqueConstraintError);
+    await expect(
+      retryTransient(async () => {
+        runs++;
+        throw new UniqueConstraintError({});
+      }),
+    ).rejects.toBeInstanceOf(UniqueConstraintError);
     expect(runs).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { ServiceBroker, type Context } from "moleculer";
+import { type Context, ServiceBroker } from "moleculer";
 import { createEnvelope, type EventBatch, type EventEnvelope } from "../../contracts/events/envelope";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
 import { EventBatchesMiddleware } from "../../mixins/event-batches.middleware";

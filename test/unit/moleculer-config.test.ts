@@ -20,7 +20,10 @@ function loadConfig(env: Record<string, string | undefined>): { config: BrokerOp
 describe("moleculer.config", () => {
   it("falls back to the TCP transporter with nothing configured, accepting packets up to the transport limit", () => {
     expect(loadConfig({}).config.transporter).toEqual({ type: "TCP", options: { maxPacketSize: 16 * 1024 * 1024 } });
-    expect(loadConfig({ TRANSPORT_MAX_PACKET_BYTES: "33554432" }).config.transporter).toEqual({ type: "TCP", options: { maxPacketSize: 33_554_432 } });
+    expect(loadConfig({ TRANSPORT_MAX_PACKET_BYTES: "33554432" }).config.transporter).toEqual({
+      type: "TCP",
+      options: { maxPacketSize: 33_554_432 },
+    });
   });
 
   it("uses the corking AMQP transporter with Nagle off and a prefetch of 100 for an amqp:// TRANSPORTER", () => {

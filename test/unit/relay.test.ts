@@ -3,7 +3,7 @@ import { createEnvelope, type EventEnvelope } from "../../contracts/events/envel
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { outgoing, type Outbox, type PendingMessage } from "../../mixins/outbox";
+import { type Outbox, outgoing, type PendingMessage } from "../../mixins/outbox";
 import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
 
 describe("relayOptionsFromEnv", () => {
@@ -17,7 +17,9 @@ describe("relayOptionsFromEnv", () => {
       retryMaxMs: 30_000,
     });
     expect(relayOptionsFromEnv({ OUTBOX_RETRY_MAX_MS: "2000" }).retryMaxMs).toBe(2_000);
-    expect(() => relayOptionsFromEnv({ OUTBOX_BATCH_SIZE: "10O" })).toThrow("OUTBOX_BATCH_SIZE must be a whole number of at least 1, got '10O'");
+    expect(() => relayOptionsFromEnv({ OUTBOX_BATCH_SIZE: "10O" })).toThrow(
+      "OUTBOX_BATCH_SIZE must be a whole number of at least 1, got '10O'",
+    );
   });
 });
 
@@ -25,7 +27,14 @@ describe("Relay", () => {
   const cause = { correlationId: "test", causationId: "test", source: "orders" };
   const created = () => createEnvelope(ORDER_CREATED, {} as never, cause);
   const cancelled = () => createEnvelope(ORDER_CANCELLED, {} as never, cause);
-  const options = { pollMs: 60_000, batchSize: 100, batchBytes: 1_000_000, maxMessageBytes: 2_000_000, retryBaseMs: 1_000, retryMaxMs: 30_000 };
+  const options = {
+    pollMs: 60_000,
+    batchSize: 100,
+    batchBytes: 1_000_000,
+    maxMessageBytes: 2_000_000,
+    retryBaseMs: 1_000,
+    retryMaxMs: 30_000,
+  };
   const logger = { warn: () => undefined } as unknown as Logger;
 
   /** A relay over a fake outbox whose passes claim `due`, emitting into `sent`; `known` lists each type's known groups. */
@@ -42,9 +51,16 @@ describe("Relay", () => {
     } as unknown as Outbox;
     const ports = {
       knownGroups: (type: string) => known[type] ?? [],
-      emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) => void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
+      emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) =>
+        void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
     };
-    return { relay: new Relay(outbox, ports, { ...options, ...overrides }, { ...logger, error: () => undefined } as Logger), sent, waiting, parked, deleted };
+    return {
+      relay: new Relay(outbox, ports, { ...options, ...overrides }, { ...logger, error: () => undefined } as Logger),
+      sent,
+      waiting,
+      parked,
+      deleted,
+    };
   }
 
   const pending = (envelope: EventEnvelope<unknown>, consumers: string[], acked_by: string[] = []): PendingMessage => ({
@@ -60,7 +76,9 @@ describe("Relay", () => {
     const { relay: r, sent } = relay({ "order.created": ["invoices", "audit"], "order.cancelled": ["invoices"] });
     r.start();
     const [a, b, c] = [created(), cancelled(), created()];
-    const messages = [a, b, c].map((envelope) => outgoing(envelope, envelope.type === "order.created" ? ["invoices", "audit"] : ["invoices"]));
+    const messages = [a, b, c].map((envelope) =>
+      outgoing(envelope, envelope.type === "order.created" ? ["invoices", "audit"] : ["invoices"]),
+    );
     r.dispatch([...messages, outgoing(createEnvelope(INVOICE_ISSUED, {} as never, cause), ["orders"])]);
     await r.stop();
     expect(sent).toEqual([
@@ -77,7 +95,11 @@ describe("Relay", () => {
 
   it("sends a pass's due messages in batches to the groups that have not acknowledged them; the others wait", async () => {
     const [a, b, c, d] = [created(), created(), created(), cancelled()];
-    const { relay: r, sent, waiting } = relay({ "order.created": ["invoices", "audit"] }, [
+    const {
+      relay: r,
+      sent,
+      waiting,
+    } = relay({ "order.created": ["invoices", "audit"] }, [
       pending(a, ["invoices", "audit"], []),
       pending(b, ["invoices", "audit"], ["audit"]),
       pending(c, ["invoices", "audit"], []),
@@ -94,10 +116,12 @@ describe("Relay", () => {
 
   it("deletes a claimed message every group has acknowledged instead of sending it or waiting for a consumer", async () => {
     const [a, b] = [created(), created()];
-    const { relay: r, sent, waiting, deleted } = relay({ "order.created": ["invoices"] }, [
-      pending(a, ["invoices", "audit"], ["audit", "invoices"]),
-      pending(b, ["invoices"], []),
-    ]);
+    const {
+      relay: r,
+      sent,
+      waiting,
+      deleted,
+    } = relay({ "order.created": ["invoices"] }, [pending(a, ["invoices", "audit"], ["audit", "invoices"]), pending(b, ["invoices"], [])]);
     r.start();
     await r.stop();
     expect(deleted).toEqual([[a.id]]);
@@ -108,24 +132,39 @@ describe("Relay", () => {
   it("cuts batches by bytes as well as count, in order", async () => {
     const sized = (chars: number) => createEnvelope(ORDER_CREATED, { note: "x".repeat(chars) } as never, cause);
     const messages = [sized(800), sized(800), sized(10), sized(10), sized(10), sized(3_000)];
-    const { relay: r, sent } = relay({ "order.created": ["invoices"] }, messages.map((m) => pending(m, ["invoices"])), {
-      batchSize: 2,
-      batchBytes: 2_000,
-    });
+    const { relay: r, sent } = relay(
+      { "order.created": ["invoices"] },
+      messages.map((m) => pending(m, ["invoices"])),
+      {
+        batchSize: 2,
+        batchBytes: 2_000,
+      },
+    );
     r.start();
     await r.stop();
-    expect(sent.map((batch) => batch.ids)).toEqual([[messages[0].id], [messages[1].id, messages[2].id], [messages[3].id, messages[4].id], [messages[5].id]]);
+    expect(sent.map((batch) => batch.ids)).toEqual([
+      [messages[0].id],
+      [messages[1].id, messages[2].id],
+      [messages[3].id, messages[4].id],
+      [messages[5].id],
+    ]);
   });
 
   it("parks a message too big to ever cross the transporter, with its size, and sends the others", async () => {
     const huge = createEnvelope(ORDER_CREATED, { note: "x".repeat(5_000) } as never, cause);
     const small = created();
-    const { relay: r, sent, parked } = relay({ "order.created": ["invoices"] }, [pending(huge, ["invoices"]), pending(small, ["invoices"])], {
+    const {
+      relay: r,
+      sent,
+      parked,
+    } = relay({ "order.created": ["invoices"] }, [pending(huge, ["invoices"]), pending(small, ["invoices"])], {
       maxMessageBytes: 4_000,
     });
     r.start();
     await r.stop();
     expect(sent).toEqual([{ type: "order.created", ids: [small.id], groups: ["invoices"] }]);
-    expect(parked).toEqual([{ id: huge.id, reason: expect.stringMatching(/^5\d{3} bytes: larger than the 4000 bytes a transporter packet carries$/) }]);
+    expect(parked).toEqual([
+      { id: huge.id, reason: expect.stringMatching(/^5\d{3} bytes: larger than the 4000 bytes a transporter packet carries$/) },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { nextRestart, supervisor, type Backoff } from "../../scripts/supervisor";
+import { type Backoff, nextRestart, supervisor } from "../../scripts/supervisor";
 import { eventually } from "../support/eventually";
 
 describe("nextRestart", () => {

@@ -1,4 +1,4 @@
-import { Errors, ServiceBroker, type BrokerOptions } from "moleculer";
+import { type BrokerOptions, Errors, ServiceBroker } from "moleculer";
 import { packetLimit } from "../../mixins/packet-limit.middleware";
 import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/transport-limits";
 
@@ -13,7 +13,10 @@ describe("transportLimits", () => {
       bodyLimitBytes: 65_536,
       maxRecordBytes: 65_536 + 16_384,
     });
-    expect(transportLimits({ TRANSPORT_MAX_PACKET_BYTES: String(32 * MiB), BODY_LIMIT: "128kb" })).toMatchObject({ batchBytes: MiB, bodyLimitBytes: 131_072 });
+    expect(transportLimits({ TRANSPORT_MAX_PACKET_BYTES: String(32 * MiB), BODY_LIMIT: "128kb" })).toMatchObject({
+      batchBytes: MiB,
+      bodyLimitBytes: 131_072,
+    });
     expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "16MB" })).toThrow("TRANSPORT_MAX_PACKET_BYTES must be a whole number");
     expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "1000" })).toThrow("of at least 1048576");
     expect(() => transportLimits({ BODY_LIMIT: "lots" })).toThrow("BODY_LIMIT must be a size such as 64kb, got 'lots'");
@@ -44,7 +47,12 @@ describe("packetLimit", () => {
   let callee: ServiceBroker;
 
   beforeEach(async () => {
-    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `limit-${Date.now()}`, middlewares: [packetLimit(4_096)] };
+    const common: BrokerOptions = {
+      logger: false,
+      transporter: "Fake",
+      namespace: `limit-${Date.now()}`,
+      middlewares: [packetLimit(4_096)],
+    };
     caller = new ServiceBroker({ ...common, nodeID: "caller" });
     callee = new ServiceBroker({ ...common, nodeID: "callee" });
     callee.createService({

@@ -1,8 +1,8 @@
+import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createInvoices } from "./001-create-invoices";
 import { credited } from "./004-credited";
 import { listOrderIndexes } from "./006-list-order-indexes";
-import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
 export const migrations: SqlMigration[] = [

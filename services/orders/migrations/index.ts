@@ -1,8 +1,8 @@
+import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 import type { SqlMigration } from "../../../mixins/migrations";
 import { createOrders } from "./001-create-orders";
 import { uninvoicedIndex } from "./003-uninvoiced-index";
 import { listOrderIndexes } from "./006-list-order-indexes";
-import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
 
 /** In order of application; never edit one that has shipped, add the next. */
 export const migrations: SqlMigration[] = [

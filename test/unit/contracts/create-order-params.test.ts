@@ -40,7 +40,12 @@ describe("createOrderParams", () => {
     ["empty name", (b) => ({ ...b, customer: { ...b.customer, name: "" } }), "customer.name", "stringMin"],
     ["a NUL in a name", (b) => ({ ...b, customer: { ...b.customer, name: "Ada\u0000" } }), "customer.name", "textUnprintable"],
     ["an unpaired surrogate in a sku", (b) => ({ ...b, items: [{ ...b.items[0], sku: "A\ud800" }] }), "items[0].sku", "textUnprintable"],
-    ["a newline in a description", (b) => ({ ...b, items: [{ ...b.items[0], description: "a\nb" }] }), "items[0].description", "textUnprintable"],
+    [
+      "a newline in a description",
+      (b) => ({ ...b, items: [{ ...b.items[0], description: "a\nb" }] }),
+      "items[0].description",
+      "textUnprintable",
+    ],
     ["a trailing space in a sku", (b) => ({ ...b, items: [{ ...b.items[0], sku: "BOOK " }] }), "items[0].sku", "textPadded"],
     ["65 code points of sku", (b) => ({ ...b, items: [{ ...b.items[0], sku: "é".repeat(65) }] }), "items[0].sku", "stringMax"],
     ["an address without a domain", (b) => ({ ...b, customer: { ...b.customer, email: "ada@" } }), "customer.email", "email"],

@@ -16,7 +16,14 @@ describe("event contracts", () => {
 
   it("wraps data in an envelope its own schema accepts", () => {
     const envelope = createEnvelope(ORDER_CREATED, data, { correlationId: "req-1", causationId: "ctx-1", source: "orders" });
-    expect(envelope).toMatchObject({ type: "order.created", version: 1, correlationId: "req-1", causationId: "ctx-1", source: "orders", data });
+    expect(envelope).toMatchObject({
+      type: "order.created",
+      version: 1,
+      correlationId: "req-1",
+      causationId: "ctx-1",
+      source: "orders",
+      data,
+    });
     expect(validator.validate(envelope, ORDER_CREATED.params)).toBe(true);
   });
 

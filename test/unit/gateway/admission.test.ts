@@ -6,7 +6,9 @@ describe("Admission at the gateway", () => {
     const [a, b, c] = [{}, {}, {}];
     admission.admit("orders.create", a, 0);
     admission.admit("orders.create", b, 0);
-    expect(() => admission.admit("orders.create", c, 0)).toThrow(expect.objectContaining({ code: 503, type: "OVERLOADED", data: expect.objectContaining({ inFlight: 2 }) }));
+    expect(() => admission.admit("orders.create", c, 0)).toThrow(
+      expect.objectContaining({ code: 503, type: "OVERLOADED", data: expect.objectContaining({ inFlight: 2 }) }),
+    );
     admission.admit("orders.list", c, 0);
     admission.release("orders.create", a, 10);
     expect(() => admission.admit("orders.create", c, 10)).not.toThrow();
@@ -19,9 +21,13 @@ describe("Admission at the gateway", () => {
     admission.release("orders.create", calls[0], 600);
     admission.release("orders.create", calls[1], 900);
     // The second that saw only slow answers is over: the next refuses, naming the fastest.
-    expect(() => admission.admit("orders.create", {}, 1_000)).toThrow(expect.objectContaining({ type: "OVERLOADED", data: expect.objectContaining({ fastestAnswerMs: 600 }) }));
+    expect(() => admission.admit("orders.create", {}, 1_000)).toThrow(
+      expect.objectContaining({ type: "OVERLOADED", data: expect.objectContaining({ fastestAnswerMs: 600 }) }),
+    );
     admission.release("orders.create", calls[2], 1_100);
-    expect(() => admission.admit("orders.create", {}, 2_000)).toThrow(expect.objectContaining({ type: "OVERLOADED", data: expect.objectContaining({ fastestAnswerMs: 1_100, inFlight: 1 }) }));
+    expect(() => admission.admit("orders.create", {}, 2_000)).toThrow(
+      expect.objectContaining({ type: "OVERLOADED", data: expect.objectContaining({ fastestAnswerMs: 1_100, inFlight: 1 }) }),
+    );
     // The last call of the queue is answered: nothing of ours waits any more, and calls come in again at once.
     admission.release("orders.create", calls[3], 2_100);
     expect(() => admission.admit("orders.create", {}, 2_200)).not.toThrow();

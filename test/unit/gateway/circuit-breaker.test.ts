@@ -1,6 +1,6 @@
-import { Errors, ServiceBroker, type BrokerOptions, type ServiceSchema } from "moleculer";
-import config from "../../../moleculer.config";
+import { type BrokerOptions, Errors, ServiceBroker, type ServiceSchema } from "moleculer";
 import { PROBE_OPTIONS } from "../../../mixins/probe";
+import config from "../../../moleculer.config";
 import ApiServiceSchema from "../../../services/api.service";
 
 /**
@@ -16,9 +16,17 @@ describe("circuit breaker", () => {
 
   beforeEach(async () => {
     backendUp = false;
-    const common: BrokerOptions = { logger: false, transporter: "Fake", namespace: `cb-${Date.now()}`, circuitBreaker: config.circuitBreaker };
+    const common: BrokerOptions = {
+      logger: false,
+      transporter: "Fake",
+      namespace: `cb-${Date.now()}`,
+      circuitBreaker: config.circuitBreaker,
+    };
     gateway = new ServiceBroker({ ...common, nodeID: "gateway" });
-    const api = gateway.createService({ ...ApiServiceSchema, settings: { ...ApiServiceSchema.settings, port: 0, ip: "127.0.0.1" } } as ServiceSchema);
+    const api = gateway.createService({
+      ...ApiServiceSchema,
+      settings: { ...ApiServiceSchema.settings, port: 0, ip: "127.0.0.1" },
+    } as ServiceSchema);
     backend = new ServiceBroker({ ...common, nodeID: "backend" });
     const ready = () => {
       if (!backendUp) throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE");

@@ -13,13 +13,19 @@ describe("toHttpError", () => {
       type: "BAD_REQUEST",
       data: { reason: "UNABLE_DECODE_PARAM" },
     });
-    expect(toHttpError(new Errors.MoleculerClientError("Entity not found", 404, undefined as unknown as string))).toMatchObject({ code: 404, type: "NOT_FOUND" });
+    expect(toHttpError(new Errors.MoleculerClientError("Entity not found", 404, undefined as unknown as string))).toMatchObject({
+      code: 404,
+      type: "NOT_FOUND",
+    });
   });
 
-  it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"])("maps %s (the call never reached a service) to 503 SERVICE_UNAVAILABLE", (type) => {
-    const cause = new Errors.MoleculerError("gone", 404, type);
-    expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
-  });
+  it.each(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"])(
+    "maps %s (the call never reached a service) to 503 SERVICE_UNAVAILABLE",
+    (type) => {
+      const cause = new Errors.MoleculerError("gone", 404, type);
+      expect(toHttpError(cause)).toMatchObject({ code: 503, type: "SERVICE_UNAVAILABLE", data: { reason: type } });
+    },
+  );
 
   it.each([
     ["REQUEST_TIMEOUT", 504],

@@ -13,12 +13,15 @@ describe("idempotencyKey", () => {
     expect(idempotencyKey(request(key))).toBe(key);
   });
 
-  it.each([["empty", ""], ["too long", "x".repeat(256)], ["with a space", "a b"], ["non-ASCII", "clé"], ["repeated", ["a", "b"]]])(
-    "rejects a key that is %s with a 422 naming the header",
-    (_name, key) => {
-      expect(() => idempotencyKey(request(key))).toThrow(
-        expect.objectContaining({ code: 422, data: [expect.objectContaining({ field: "Idempotency-Key" })] }),
-      );
-    },
-  );
+  it.each([
+    ["empty", ""],
+    ["too long", "x".repeat(256)],
+    ["with a space", "a b"],
+    ["non-ASCII", "clé"],
+    ["repeated", ["a", "b"]],
+  ])("rejects a key that is %s with a 422 naming the header", (_name, key) => {
+    expect(() => idempotencyKey(request(key))).toThrow(
+      expect.objectContaining({ code: 422, data: [expect.objectContaining({ field: "Idempotency-Key" })] }),
+    );
+  });
 });

@@ -1,12 +1,24 @@
-import { paramsToJsonSchema, toJsonSchema } from "../../../services/gateway/json-schema";
 import { queryInteger } from "../../../contracts/query-integer";
+import { paramsToJsonSchema, toJsonSchema } from "../../../services/gateway/json-schema";
 
 describe("toJsonSchema", () => {
   it.each<[string | Record<string, unknown>, object]>([
-    [{ type: "string", min: 1, max: 64, pattern: /^[a-z]+$/ }, { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z]+$" }],
-    [{ type: "number", integer: true, min: 1, default: 1, convert: true }, { type: "integer", minimum: 1, default: 1 }],
-    [{ type: "number", max: 2.5 }, { type: "number", maximum: 2.5 }],
-    [{ type: "enum", values: ["a", "b"] }, { type: "string", enum: ["a", "b"] }],
+    [
+      { type: "string", min: 1, max: 64, pattern: /^[a-z]+$/ },
+      { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z]+$" },
+    ],
+    [
+      { type: "number", integer: true, min: 1, default: 1, convert: true },
+      { type: "integer", minimum: 1, default: 1 },
+    ],
+    [
+      { type: "number", max: 2.5 },
+      { type: "number", maximum: 2.5 },
+    ],
+    [
+      { type: "enum", values: ["a", "b"] },
+      { type: "string", enum: ["a", "b"] },
+    ],
     ["uuid", { type: "string", format: "uuid" }],
     [queryInteger({ min: 1, max: 100, default: 20 }), { type: "integer", minimum: 1, maximum: 100, default: 20 }],
   ])("%o → %o", (rule, schema) => {

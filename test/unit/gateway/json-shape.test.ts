@@ -33,7 +33,9 @@ describe("jsonShapeFailures", () => {
   });
 
   it("refuses null for any field, naming it", () => {
-    expect(jsonShapeFailures({ items: [{ description: null }] })).toEqual([expect.objectContaining({ field: "items[0].description", type: "nullValue" })]);
+    expect(jsonShapeFailures({ items: [{ description: null }] })).toEqual([
+      expect.objectContaining({ field: "items[0].description", type: "nullValue" }),
+    ]);
   });
 
   it("takes those words as values, and other keys of Object.prototype as keys", () => {

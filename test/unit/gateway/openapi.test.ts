@@ -62,18 +62,38 @@ describe("GET /openapi.json", () => {
       expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }),
       expect.objectContaining({ name: "X-Request-ID", in: "header", required: false }),
     ]);
-    expect(cancel.requestBody).toMatchObject({ required: false, content: { "application/json": { schema: { additionalProperties: false } } } });
-    const list = document.paths["/orders"].get.parameters.map((p: { name: string; in: string; required: boolean }) => `${p.in}:${p.name}:${p.required}`);
-    expect(list).toEqual(expect.arrayContaining(["query:customerId:false", "query:status:false", "query:createdFrom:false", "query:page:false", "query:pageSize:false", "query:starting_after:false", "query:ending_before:false"]));
+    expect(cancel.requestBody).toMatchObject({
+      required: false,
+      content: { "application/json": { schema: { additionalProperties: false } } },
+    });
+    const list = document.paths["/orders"].get.parameters.map(
+      (p: { name: string; in: string; required: boolean }) => `${p.in}:${p.name}:${p.required}`,
+    );
+    expect(list).toEqual(
+      expect.arrayContaining([
+        "query:customerId:false",
+        "query:status:false",
+        "query:createdFrom:false",
+        "query:page:false",
+        "query:pageSize:false",
+        "query:starting_after:false",
+        "query:ending_before:false",
+      ]),
+    );
   });
 
   it("says which errors each route answers, with their types, and the headers that come with them", () => {
     const cancel = document.paths["/orders/{id}/cancel"].post.responses;
     expect(Object.keys(cancel).sort()).toEqual(["200", "400", "404", "408", "409", "413", "415", "422", "429", "431", "500", "503"]);
-    expect(cancel["409"].content["application/json"].schema.allOf[1].properties.type.enum).toEqual(["ILLEGAL_TRANSITION", "IDEMPOTENCY_KEY_REUSED"]);
+    expect(cancel["409"].content["application/json"].schema.allOf[1].properties.type.enum).toEqual([
+      "ILLEGAL_TRANSITION",
+      "IDEMPOTENCY_KEY_REUSED",
+    ]);
     expect(cancel["503"].headers["Retry-After"]).toMatchObject({ required: true });
     expect(document.paths["/orders"].post.responses["201"].headers.Location).toMatchObject({ required: true });
-    expect(document.paths["/orders"].post.responses["409"].content["application/json"].schema.allOf[1].properties.type.enum).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
+    expect(document.paths["/orders"].post.responses["409"].content["application/json"].schema.allOf[1].properties.type.enum).toEqual([
+      "IDEMPOTENCY_KEY_REUSED",
+    ]);
     expect(Object.keys(document.paths["/health"].get.responses)).not.toContain("503");
     expect(document.paths["/orders"].delete.responses["405"].headers.Allow).toMatchObject({ required: true });
     expect(document.paths["/orders"].delete.summary).toContain("GET, HEAD, OPTIONS, POST"); // as the 405's Allow lists them

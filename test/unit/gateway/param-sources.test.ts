@@ -23,15 +23,21 @@ describe("paramsFromSources", () => {
   });
 
   it("refuses each query parameter of a POST", () => {
-    expect(failures(() => paramsFromSources(create, { body: { customerId: "c" }, query: { customerId: "q", coupon: "x" }, params: {} }))).toEqual([
+    expect(
+      failures(() => paramsFromSources(create, { body: { customerId: "c" }, query: { customerId: "q", coupon: "x" }, params: {} })),
+    ).toEqual([
       ["customerId", "queryNotAllowed"],
       ["coupon", "queryNotAllowed"],
     ]);
   });
 
   it("refuses a body field or query parameter named like a path parameter", () => {
-    expect(failures(() => paramsFromSources(cancel, { body: { id: "2" }, query: {}, params: { id: "1" } }))).toEqual([["id", "pathParameter"]]);
-    expect(failures(() => paramsFromSources(get, { body: undefined, query: { id: "2" }, params: { id: "1" } }))).toEqual([["id", "pathParameter"]]);
+    expect(failures(() => paramsFromSources(cancel, { body: { id: "2" }, query: {}, params: { id: "1" } }))).toEqual([
+      ["id", "pathParameter"],
+    ]);
+    expect(failures(() => paramsFromSources(get, { body: undefined, query: { id: "2" }, params: { id: "1" } }))).toEqual([
+      ["id", "pathParameter"],
+    ]);
   });
 
   it("leaves a field named like something every object inherits to the action's validation", () => {

@@ -1,5 +1,5 @@
-import { orderCreatedData } from "../../support/fixtures";
 import { formatInvoiceNumber, invoiceFromOrder } from "../../../services/invoices/invoice-issue";
+import { orderCreatedData } from "../../support/fixtures";
 
 const order = orderCreatedData();
 

@@ -18,7 +18,10 @@ describe("invoice status", () => {
 
   it.each(cases)("%s → %s for a command: only real moves pass", (from, to, expected) => {
     if (typeof expected === "string") expect(invoiceStatus.command(from, to)).toBe(expected);
-    else expect(() => invoiceStatus.command(from, to)).toThrow(expect.objectContaining({ code: 409, data: expect.objectContaining({ status: from }) }));
+    else
+      expect(() => invoiceStatus.command(from, to)).toThrow(
+        expect.objectContaining({ code: 409, data: expect.objectContaining({ status: from }) }),
+      );
   });
 });
 
