@@ -1,15 +1,18 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
-import { OVERLOAD_REFUSALS } from "./mixins/admission";
-import { AmqpTransporter } from "./mixins/amqp.transporter";
-import { callBatches } from "./mixins/call-batches.middleware";
-import { DeadlinesMiddleware } from "./mixins/deadlines.middleware";
 import { integerFromEnv } from "./mixins/env";
-import { EventBatchesMiddleware } from "./mixins/event-batches.middleware";
-import { packetLimit } from "./mixins/packet-limit.middleware";
-import { logContext } from "./mixins/trace-context";
-import { TracingMiddleware } from "./mixins/tracing.middleware";
-import { callsPerBatch, transportLimits } from "./mixins/transport-limits";
+import {
+  AmqpTransporter,
+  callBatches,
+  callsPerBatch,
+  DeadlinesMiddleware,
+  EventBatchesMiddleware,
+  logContext,
+  OVERLOAD_REFUSALS,
+  packetLimit,
+  TracingMiddleware,
+  transportLimits,
+} from "./mixins/moleculer";
 import { replCommands } from "./scripts/repl-commands";
 
 /**

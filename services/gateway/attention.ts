@@ -1,4 +1,4 @@
-import type { OutboxReport } from "../../mixins/outbox";
+import type { OutboxReport } from "../../mixins/messaging";
 
 /** A backend's consistency report, as `<service>.consistencyReport` answers it. */
 export interface ConsistencyReport {

@@ -1,5 +1,5 @@
 import { DataTypes, type ModelAttributes } from "sequelize";
-import { minorUnits } from "../../mixins/db.mixin";
+import { minorUnits } from "../../mixins/db";
 
 /** Columns of `invoices`. billTo and lines are the invoice's own copy of the order's data. */
 export const invoiceAttributes: ModelAttributes = {

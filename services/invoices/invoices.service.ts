@@ -11,12 +11,11 @@ import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/ord
 import type { HttpMeta } from "../../contracts/http";
 import { type Invoice, type InvoiceStatus, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
-import { admission } from "../../mixins/admission";
-import { type DbMethods, dbMixin } from "../../mixins/db.mixin";
+import { type DbMethods, dbMixin, SqlStatement } from "../../mixins/db";
 import { integerFromEnv } from "../../mixins/env";
-import type { Consumed } from "../../mixins/message-batches";
-import { notYet } from "../../mixins/messaging.mixin";
-import { SqlStatement } from "../../mixins/sql-statement";
+import type { Consumed } from "../../mixins/messaging";
+import { notYet } from "../../mixins/messaging";
+import { admission } from "../../mixins/moleculer";
 import { invoiceAttributes } from "./invoice.model";
 import { invoiceFromOrder } from "./invoice-issue";
 import { afterOrderCancelled, invoiceStatus } from "./invoice-status";

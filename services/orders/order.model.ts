@@ -1,5 +1,5 @@
 import { DataTypes, type ModelAttributes } from "sequelize";
-import { minorUnits } from "../../mixins/db.mixin";
+import { minorUnits } from "../../mixins/db";
 
 /** Columns of `orders` (snake_case in SQL, see migrations/). Items are kept whole, as priced. */
 export const orderAttributes: ModelAttributes = {

@@ -16,9 +16,9 @@ import {
   type OrderStatus,
 } from "../../contracts/orders";
 import { type IdParams, idParams } from "../../contracts/paging";
-import { admission } from "../../mixins/admission";
-import { between, type DbMethods, dbMixin } from "../../mixins/db.mixin";
-import { notYet } from "../../mixins/messaging.mixin";
+import { between, type DbMethods, dbMixin } from "../../mixins/db";
+import { notYet } from "../../mixins/messaging";
+import { admission } from "../../mixins/moleculer";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
 import { priceItems } from "./order-pricing";

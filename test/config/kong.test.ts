@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { transportLimits } from "../../mixins/transport-limits";
+import { transportLimits } from "../../mixins/moleculer/transport-limits";
 import ApiServiceSchema from "../../services/api.service";
 
 /**

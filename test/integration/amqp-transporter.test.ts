@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ServiceBroker } from "moleculer";
-import { AmqpTransporter } from "../../mixins/amqp.transporter";
+import { AmqpTransporter } from "../../mixins/moleculer/transporters/amqp";
 import config from "../../moleculer.config";
 import { runId } from "../support/environment";
 import { createVhost, deleteVhost } from "../support/rabbitmq";
@@ -69,7 +69,7 @@ it("sends a tick's publishes and acks in far fewer writes than frames, and loses
  * action starts, and never answers.
  */
 function startWorker(url: string): { child: ChildProcess; runs: () => number } {
-  const transporter = join(__dirname, "..", "..", "dist", "mixins", "amqp.transporter.js");
+  const transporter = join(__dirname, "..", "..", "dist", "mixins", "moleculer", "transporters", "amqp.js");
   const program = `
     const { ServiceBroker } = require("moleculer");
     const { AmqpTransporter } = require(${JSON.stringify(transporter)});

@@ -1,6 +1,6 @@
 import { Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug } from "umzug";
-import { migrate, type SqlMigration } from "../../mixins/migrations";
+import { migrate, type SqlMigration } from "../../mixins/db/migrations";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 

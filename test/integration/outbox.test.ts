@@ -4,11 +4,11 @@ import { Sequelize } from "sequelize";
 import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { Inbox } from "../../mixins/inbox";
-import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging-tables";
-import { migrate } from "../../mixins/migrations";
-import { Outbox, type OutgoingMessage, outgoing } from "../../mixins/outbox";
-import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
+import { migrate } from "../../mixins/db/migrations";
+import { Inbox } from "../../mixins/messaging/inbox/inbox";
+import { Outbox, type OutgoingMessage, outgoing } from "../../mixins/messaging/outbox/outbox";
+import { Relay, relayOptionsFromEnv } from "../../mixins/messaging/outbox/relay";
+import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging/tables";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Sequelize } from "sequelize";
-import { IdempotencyKeys } from "../../mixins/idempotency";
-import { Inbox, inboxRetentionDays } from "../../mixins/inbox";
-import { migrate } from "../../mixins/migrations";
+import { migrate } from "../../mixins/db/migrations";
+import { Inbox, inboxRetentionDays } from "../../mixins/messaging/inbox/inbox";
+import { IdempotencyKeys } from "../../mixins/units/idempotency";
 import { migrations as invoicesMigrations } from "../../services/invoices/migrations";
 import { migrations as ordersMigrations } from "../../services/orders/migrations";
 import { runId } from "../support/environment";

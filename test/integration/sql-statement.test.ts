@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 import { DatabaseError, Sequelize } from "sequelize";
-import { toServiceError } from "../../mixins/database-errors";
-import { allAtOnce, SqlStatement } from "../../mixins/sql-statement";
+import { toServiceError } from "../../mixins/db/errors";
+import { allAtOnce, SqlStatement } from "../../mixins/db/sql";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 

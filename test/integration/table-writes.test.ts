@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { DatabaseError, DataTypes, Sequelize } from "sequelize";
-import { TableWrites } from "../../mixins/table-writes";
+import { TableWrites } from "../../mixins/db/table-writes";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 

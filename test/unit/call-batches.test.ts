@@ -1,5 +1,5 @@
 import { type BrokerOptions, type Context, Errors, type Middleware, ServiceBroker } from "moleculer";
-import { callBatches } from "../../mixins/call-batches.middleware";
+import { callBatches } from "../../mixins/moleculer/call-batches.middleware";
 
 describe("callBatches", () => {
   let caller: ServiceBroker;

@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError } from "sequelize";
-import { isLostConnection, isTransient, toServiceError } from "../../mixins/database-errors";
-import { retryTransient } from "../../mixins/transient-retry";
+import { isLostConnection, isTransient, toServiceError } from "../../mixins/db/errors";
+import { retryTransient } from "../../mixins/messaging/transient-retry";
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, sql: "SELECT 1", parameters: [] });
 

@@ -1,7 +1,7 @@
 import { type Context, ServiceBroker } from "moleculer";
 import { createEnvelope, type EventBatch, type EventEnvelope } from "../../contracts/events/envelope";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { EventBatchesMiddleware } from "../../mixins/event-batches.middleware";
+import { EventBatchesMiddleware } from "../../mixins/moleculer/event-batches.middleware";
 
 describe("EventBatchesMiddleware", () => {
   let broker: ServiceBroker;

@@ -1,6 +1,6 @@
 import { ServiceBroker } from "moleculer";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { groupsServedBy, type NodeInfo, unreachableConsumers } from "../../mixins/event-consumers";
+import { groupsServedBy, type NodeInfo, unreachableConsumers } from "../../mixins/messaging/event-consumers";
 
 describe("unreachableConsumers", () => {
   let broker: ServiceBroker;

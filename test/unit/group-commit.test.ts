@@ -1,4 +1,4 @@
-import { GroupCommit, type Outcomes } from "../../mixins/group-commit";
+import { GroupCommit, type Outcomes } from "../../mixins/units/group-commit";
 
 /** A GroupCommit whose batches are recorded, each held open until `release()`. */
 function recorder(maxSize = 10) {

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { BrokerOptions } from "moleculer";
-import { AmqpTransporter } from "../../mixins/amqp.transporter";
+import { AmqpTransporter } from "../../mixins/moleculer/transporters/amqp";
 
 /** Loads moleculer.config.ts afresh under the given environment. */
 function loadConfig(env: Record<string, string | undefined>): { config: BrokerOptions; envAfter: NodeJS.ProcessEnv } {

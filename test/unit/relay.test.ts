@@ -3,8 +3,8 @@ import { createEnvelope, type EventEnvelope } from "../../contracts/events/envel
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
-import { type Outbox, outgoing, type PendingMessage } from "../../mixins/outbox";
-import { Relay, relayOptionsFromEnv } from "../../mixins/relay";
+import { type Outbox, outgoing, type PendingMessage } from "../../mixins/messaging/outbox/outbox";
+import { Relay, relayOptionsFromEnv } from "../../mixins/messaging/outbox/relay";
 
 describe("relayOptionsFromEnv", () => {
   it("has production defaults and takes overrides", () => {

@@ -1,6 +1,6 @@
 import { type BrokerOptions, Errors, ServiceBroker } from "moleculer";
-import { packetLimit } from "../../mixins/packet-limit.middleware";
-import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/transport-limits";
+import { packetLimit } from "../../mixins/moleculer/packet-limit.middleware";
+import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/moleculer/transport-limits";
 
 describe("transportLimits", () => {
   const MiB = 1024 * 1024;

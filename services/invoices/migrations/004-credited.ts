@@ -1,4 +1,4 @@
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
 
 /** A paid invoice whose order is cancelled is credited, never voided (contracts/lifecycle.ts). */
 export const credited: SqlMigration = {

@@ -1,7 +1,7 @@
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
 
 /**
- * Invoices are listed by (issued_at, id), newest first (mixins/keyset-pages.ts): issued_at is the time
+ * Invoices are listed by (issued_at, id), newest first (mixins/db/keyset-pages.ts): issued_at is the time
  * an invoice shows. Each index gives that order under one of the list's filters (none, customer,
  * status; an order has one invoice), so a page, by OFFSET or by a keyset seek from its anchor, reads
  * only its own rows in index order. The created_at ones served the order lists had before.

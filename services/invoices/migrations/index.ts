@@ -1,5 +1,5 @@
-import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
+import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging";
 import { createInvoices } from "./001-create-invoices";
 import { credited } from "./004-credited";
 import { listOrderIndexes } from "./006-list-order-indexes";

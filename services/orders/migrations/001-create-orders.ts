@@ -1,4 +1,4 @@
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
 
 export const createOrders: SqlMigration = {
   name: "001-create-orders",

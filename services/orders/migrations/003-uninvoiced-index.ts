@@ -1,4 +1,4 @@
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
 
 /** Keeps the consistency report's "orders without an invoice" count off a full scan. */
 export const uninvoicedIndex: SqlMigration = {

@@ -1,7 +1,7 @@
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
 
 /**
- * Lists are ordered by (created_at, id), newest first (mixins/keyset-pages.ts). Each index gives that
+ * Lists are ordered by (created_at, id), newest first (mixins/db/keyset-pages.ts). Each index gives that
  * order under one of the list's filters (none, customer, status), so a page, by OFFSET or by a keyset
  * seek from its anchor, reads only its own rows in index order. They supersede the created_at-only ones.
  */

@@ -1,5 +1,5 @@
-import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging-tables";
-import type { SqlMigration } from "../../../mixins/migrations";
+import type { SqlMigration } from "../../../mixins/db";
+import { answersAsSent, inboxReceivedAtIndex, messagingTables, outboxKeepsOnlyPending } from "../../../mixins/messaging";
 import { createOrders } from "./001-create-orders";
 import { uninvoicedIndex } from "./003-uninvoiced-index";
 import { listOrderIndexes } from "./006-list-order-indexes";

@@ -1,5 +1,5 @@
 import { type BrokerOptions, Errors, ServiceBroker, type ServiceSchema } from "moleculer";
-import { PROBE_OPTIONS } from "../../../mixins/probe";
+import { PROBE_OPTIONS } from "../../../mixins/moleculer/probe";
 import config from "../../../moleculer.config";
 import ApiServiceSchema from "../../../services/api.service";
 

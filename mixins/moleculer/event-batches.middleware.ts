@@ -1,5 +1,5 @@
 import type { Context, Middleware } from "moleculer";
-import { type EventEnvelope, isEventBatch } from "../contracts/events/envelope";
+import { type EventEnvelope, isEventBatch } from "../../contracts/events/envelope";
 
 type Handler = (ctx: Context) => Promise<unknown>;
 

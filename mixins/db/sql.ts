@@ -1,6 +1,6 @@
 import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
-import { isLostConnection } from "./database-errors";
+import { isLostConnection } from "./errors";
 
 /**
  * A statement on a hot path (once per batch: the bulk writes, the outbox, the inbox, the row locks),

@@ -11,21 +11,21 @@ import {
   Sequelize,
   type Transaction,
 } from "sequelize";
-import type { EventContract } from "../contracts/events/envelope";
-import type { HttpMeta } from "../contracts/http";
-import { type IdParams, idParams, type ListPage, type PagingParams } from "../contracts/paging";
-import { admission } from "./admission";
-import { CommandBatches } from "./command-batches";
-import { toServiceError } from "./database-errors";
-import { integerFromEnv } from "./env";
-import { unreachableConsumers } from "./event-consumers";
+import type { EventContract } from "../../contracts/events/envelope";
+import type { HttpMeta } from "../../contracts/http";
+import { type IdParams, idParams, type ListPage, type PagingParams } from "../../contracts/paging";
+import { integerFromEnv } from "../env";
+import { unreachableConsumers } from "../messaging/event-consumers";
+import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
+import { admission } from "../moleculer/admission";
+import { PROBE_OPTIONS } from "../moleculer/probe";
+import { CommandBatches } from "../units/command-batches";
+import { IdempotencyKeys, type Remembered } from "../units/idempotency";
+import type { UnitOfWork } from "../units/unit-of-work";
+import { toServiceError } from "./errors";
 import { purgeAll } from "./expired-rows";
-import { IdempotencyKeys, type Remembered } from "./idempotency";
 import { cursorOf, ListOrder, pagingError } from "./keyset-pages";
-import { type MessagingMethods, messagingMixin } from "./messaging.mixin";
 import { migrate, type SqlMigration } from "./migrations";
-import type { UnitOfWork } from "./pending-writes";
-import { PROBE_OPTIONS } from "./probe";
 import { type RowChanges, TableWrites } from "./table-writes";
 
 /** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
@@ -61,7 +61,7 @@ export interface DbMethods extends MessagingMethods {
    * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
    * one action that arrive while its previous transaction runs share the next one (group commit), in
    * the order of the row each locks (`locks`: its id); if it fails, each runs again alone, so each
-   * caller gets its own outcome (command-batches.ts).
+   * caller gets its own outcome (units/command-batches.ts).
    */
   idempotent<T>(
     ctx: Context<unknown, HttpMeta>,

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
-import type { EventEnvelope } from "../contracts/events/envelope";
-import { type BoundStatement, SqlStatement } from "./sql-statement";
+import type { EventEnvelope } from "../../../contracts/events/envelope";
+import { type BoundStatement, SqlStatement } from "../../db/sql";
 
 /** A message the relay still has to get acknowledged. */
 export interface PendingMessage {

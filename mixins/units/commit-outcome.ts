@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Errors } from "moleculer";
 import type { ClientBase } from "pg";
 import type { Sequelize, Transaction } from "sequelize";
-import { isLostConnection } from "./database-errors";
-import { type BoundStatement, connectionOf, withConnection } from "./sql-statement";
+import { isLostConnection } from "../db/errors";
+import { type BoundStatement, connectionOf, withConnection } from "../db/sql";
 
 /** Tells, on a fresh connection, whether a lost session's work is in the database. */
 export type CommitWitness = (client: ClientBase) => Promise<boolean>;
@@ -57,7 +57,7 @@ export async function committedAfterLoss(sequelize: Sequelize, backendPid: numbe
 
 /**
  * Commits `transaction`. Should the connection break while it commits, whether it did is found out
- * through `xid` (the transaction's id, see sql-statement.ts `allAtOnce`) before answering: committed,
+ * through `xid` (the transaction's id, see db/sql.ts `allAtOnce`) before answering: committed,
  * it resolves as if nothing had happened; rolled back, the connection error is thrown (running the
  * work again is safe); unknown, or no `xid` to ask about, `OUTCOME_UNKNOWN`.
  */

@@ -1,4 +1,4 @@
-import { integerFromEnv } from "./env";
+import { integerFromEnv } from "../env";
 
 /**
  * Admission control for an action that does a client's work, with Moleculer's bulkhead: on each

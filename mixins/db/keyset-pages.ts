@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { type Model, type ModelStatic, Op, Sequelize, type WhereOptions } from "sequelize";
-import type { PagingParams } from "../contracts/paging";
+import type { PagingParams } from "../../contracts/paging";
 
 export type CursorParam = "starting_after" | "ending_before";
 

@@ -1,6 +1,6 @@
 import bytes from "bytes";
-import { MAX_PAGE_SIZE } from "../contracts/paging";
-import { integerFromEnv } from "./env";
+import { MAX_PAGE_SIZE } from "../../contracts/paging";
+import { integerFromEnv } from "../env";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,6 +1,6 @@
 import type { Logger } from "moleculer";
 import type { Sequelize } from "sequelize";
-import { SqlStatement } from "./sql-statement";
+import { SqlStatement } from "./sql";
 
 /** Most rows one purge statement deletes. */
 const PURGE_BATCH_SIZE = 1_000;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isLostConnection, isTransient } from "./database-errors";
+import { isLostConnection, isTransient } from "../db/errors";
 
 /** How often a unit of work that lost a race runs again, and the first backoff step. */
 export interface TransientRetry {

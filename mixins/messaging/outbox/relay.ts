@@ -1,8 +1,8 @@
 import type { Logger } from "moleculer";
-import type { EventEnvelope } from "../contracts/events/envelope";
-import { integerFromEnv } from "./env";
+import type { EventEnvelope } from "../../../contracts/events/envelope";
+import { integerFromEnv } from "../../env";
+import { boundedBatches, transportLimits } from "../../moleculer/transport-limits";
 import type { Outbox, OutgoingMessage } from "./outbox";
-import { boundedBatches, transportLimits } from "./transport-limits";
 
 export interface RelayOptions {
   /** how often the outbox is polled when nothing kicks the relay */

@@ -1,15 +1,15 @@
 import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
 import { type Context, Errors } from "moleculer";
 import type { Transaction } from "sequelize";
-import type { HttpMeta } from "../contracts/http";
+import type { HttpMeta } from "../../contracts/http";
+import type { BoundStatement } from "../db/sql";
+import type { TableWrites } from "../db/table-writes";
+import { remainingMs } from "../moleculer/deadlines.middleware";
+import { linkToBatch } from "../moleculer/trace-context";
 import type { CommitWitness } from "./commit-outcome";
-import { remainingMs } from "./deadlines.middleware";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { type IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
-import type { PendingWrites, UnitOfWork } from "./pending-writes";
-import type { BoundStatement } from "./sql-statement";
-import type { TableWrites } from "./table-writes";
-import { linkToBatch } from "./trace-context";
+import type { PendingWrites, UnitOfWork } from "./unit-of-work";
 
 /** An action's unit of work waiting for its turn, with the trace of its call. */
 interface Command {

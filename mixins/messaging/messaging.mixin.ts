@@ -7,21 +7,21 @@ import {
   MESSAGE_REJECTED,
   type Rejection,
   rejectionParams,
-} from "../contracts/events/acknowledgement";
-import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../contracts/events/envelope";
-import { type IdParams, idParams } from "../contracts/paging";
-import { type CommitWitness, commit, runAloneOrFindOut } from "./commit-outcome";
-import { integerFromEnv } from "./env";
+} from "../../contracts/events/acknowledgement";
+import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../../contracts/events/envelope";
+import { type IdParams, idParams } from "../../contracts/paging";
+import type { Purged } from "../db/expired-rows";
+import { allAtOnce, type BoundStatement } from "../db/sql";
+import { integerFromEnv } from "../env";
+import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
+import { sendInTraces } from "../moleculer/tracing.middleware";
+import { type CommitWitness, commit, runAloneOrFindOut } from "../units/commit-outcome";
+import type { PendingWrites, UnitOfWork } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
-import type { Purged } from "./expired-rows";
-import { Inbox, inboxRetentionDays } from "./inbox";
-import { type Cause, type Effect, MessageBatches } from "./message-batches";
-import { Outbox, type OutboxReport, type OutgoingMessage, outgoing } from "./outbox";
-import type { PendingWrites, UnitOfWork } from "./pending-writes";
-import { Relay, relayOptionsFromEnv } from "./relay";
-import { allAtOnce, type BoundStatement } from "./sql-statement";
-import { currentTraceparent, outsideTrace } from "./trace-context";
-import { sendInTraces } from "./tracing.middleware";
+import { Inbox, inboxRetentionDays } from "./inbox/inbox";
+import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
+import { Outbox, type OutboxReport, type OutgoingMessage, outgoing } from "./outbox/outbox";
+import { Relay, relayOptionsFromEnv } from "./outbox/relay";
 import { retryTransient } from "./transient-retry";
 
 const OUTBOX_GAUGES = {
@@ -53,8 +53,8 @@ export interface MessagingMethods {
    * events it published go in as one statement, and the events are emitted right after the commit
    * (the relay emits again what goes unacknowledged). A transaction PostgreSQL rolled back for a
    * deadlock or a serialization failure, or whose connection broke before it committed, runs again
-   * (transient-retry.ts); one whose connection broke while committing is not answered before it is
-   * known whether it committed (commit-outcome.ts).
+   * (messaging/transient-retry.ts); one whose connection broke while committing is not answered before it is
+   * known whether it committed (units/commit-outcome.ts).
    */
   transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
   /**

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { Errors } from "moleculer";
 import { configure } from "safe-stable-stringify";
 import type { Sequelize, Transaction } from "sequelize";
-import { ExpiredRows, type Purged } from "./expired-rows";
-import type { UnitOfWork } from "./pending-writes";
-import { SqlStatement } from "./sql-statement";
+import { ExpiredRows, type Purged } from "../db/expired-rows";
+import { SqlStatement } from "../db/sql";
+import type { UnitOfWork } from "./unit-of-work";
 
 /** Stripe's window: a key is honoured for 24 hours. */
 const RETENTION = "24 hours";

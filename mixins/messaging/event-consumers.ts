@@ -1,5 +1,5 @@
 import type { ServiceBroker } from "moleculer";
-import type { EventContract } from "../contracts/events/envelope";
+import type { EventContract } from "../../contracts/events/envelope";
 
 /**
  * `event → group` for every consumer this node does not know yet. Moleculer drops an event

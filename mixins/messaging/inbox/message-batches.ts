@@ -2,12 +2,12 @@ import { type Context as TraceContext, context as traceContext } from "@opentele
 import Validator from "fastest-validator";
 import { Errors } from "moleculer";
 import type { Transaction } from "sequelize";
-import { type Acknowledgement, MESSAGE_ACKNOWLEDGED, MESSAGE_REJECTED, type Rejection } from "../contracts/events/acknowledgement";
-import type { EventContract, EventEnvelope } from "../contracts/events/envelope";
-import { toServiceError } from "./database-errors";
-import { GroupCommit, type Outcomes } from "./group-commit";
+import { type Acknowledgement, MESSAGE_ACKNOWLEDGED, MESSAGE_REJECTED, type Rejection } from "../../../contracts/events/acknowledgement";
+import type { EventContract, EventEnvelope } from "../../../contracts/events/envelope";
+import { toServiceError } from "../../db/errors";
+import { currentTraceparent, linkToBatch } from "../../moleculer/trace-context";
+import { GroupCommit, type Outcomes } from "../../units/group-commit";
 import type { Inbox } from "./inbox";
-import { currentTraceparent, linkToBatch } from "./trace-context";
 
 /** What an event published by this service was caused by: goes into its envelope. */
 export interface Cause {

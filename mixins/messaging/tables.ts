@@ -1,4 +1,4 @@
-import type { SqlMigration } from "./migrations";
+import type { SqlMigration } from "../db/migrations";
 
 /**
  * What every service keeps in its own database next to its data (ARCHITECTURE §3–4): the outbox

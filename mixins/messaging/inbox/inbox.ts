@@ -1,7 +1,7 @@
 import type { Sequelize, Transaction } from "sequelize";
-import { integerFromEnv } from "./env";
-import { ExpiredRows, type Purged } from "./expired-rows";
-import { SqlStatement } from "./sql-statement";
+import { ExpiredRows, type Purged } from "../../db/expired-rows";
+import { SqlStatement } from "../../db/sql";
+import { integerFromEnv } from "../../env";
 
 /** Ids go in sorted, so two batches sharing some never deadlock. */
 const RECORD = new SqlStatement<{ message_id: string }>(

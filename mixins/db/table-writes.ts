@@ -1,6 +1,6 @@
 import type { Model, ModelStatic, Transaction } from "sequelize";
-import type { CommitWitness } from "./commit-outcome";
-import { type BoundStatement, SqlStatement } from "./sql-statement";
+import type { CommitWitness } from "../units/commit-outcome";
+import { type BoundStatement, SqlStatement } from "./sql";
 
 const quoted = (name: string) => `"${name}"`;
 
