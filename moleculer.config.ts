@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
-import { integerFromEnv } from "./mixins/env";
+import { config as nodeConfig } from "./mixins/config";
 import {
   AmqpTransporter,
   callBatches,
@@ -24,9 +24,9 @@ import { replCommands } from "./scripts/repl-commands";
  * replace the AMQP options object below with the bare URL and lose `noDelay`/`prefetch`, so the
  * URL is read here and taken out of the environment before the runner looks.
  */
-const env = process.env;
-const transporterUrl = env.TRANSPORTER;
-delete env.TRANSPORTER;
+// Read and checked once, here: an invalid variable stops the node before anything starts, naming it.
+const env = nodeConfig();
+delete process.env.TRANSPORTER;
 
 /** `<role>-<hostname>`: stable across restarts (a PID in the ID leaves orphan queues behind). */
 const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
@@ -39,14 +39,11 @@ function transporter(url: string | undefined): BrokerOptions["transporter"] {
     // every node may send (TCP's own default is 1 MiB).
     return { type: "TCP", options: { maxPacketSize: limits.maxPacketBytes } };
   }
-  if (!/^amqps?:\/\//.test(url)) {
-    throw new Error(`TRANSPORTER must be an amqp:// or amqps:// URL (or unset for TCP), got ${url}`);
-  }
   const options = {
     url,
     // amqplib's defaults (Nagle on, prefetch 1) measured ~20 req/s here instead of ~10,000.
     socketOptions: { noDelay: true },
-    prefetch: Number(env.AMQP_PREFETCH ?? 100),
+    prefetch: env.AMQP_PREFETCH,
   };
   return new AmqpTransporter(options);
 }
@@ -55,9 +52,9 @@ function transporter(url: string | undefined): BrokerOptions["transporter"] {
 const RETRYABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"]);
 
 const config: BrokerOptions = {
-  namespace: env.NAMESPACE ?? "orders-invoices",
+  namespace: env.NAMESPACE,
   nodeID,
-  transporter: transporter(transporterUrl),
+  transporter: transporter(env.TRANSPORTER),
 
   // JSON lines for machines in production (LOG_FORMAT=json), readable lines for people otherwise.
   // A line written inside a traced handler carries traceId, spanId and the request ID (X-Request-ID).
@@ -65,10 +62,10 @@ const config: BrokerOptions = {
     env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
       ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext } } } }
       : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },
-  logLevel: (env.LOG_LEVEL as BrokerOptions["logLevel"]) ?? "info",
+  logLevel: env.LOG_LEVEL,
 
   // A hung dependency becomes an error the gateway turns into a 503, never a hanging client.
-  requestTimeout: integerFromEnv("REQUEST_TIMEOUT_MS", 10_000, { min: 1 }, env),
+  requestTimeout: env.REQUEST_TIMEOUT_MS,
   retryPolicy: {
     enabled: true,
     retries: 3,
@@ -94,7 +91,7 @@ const config: BrokerOptions = {
   // Prometheus on METRICS_PORT (/metrics): Moleculer's request rate, latency and errors per action, plus
   // the outbox gauges of the messaging mixin. Off when METRICS_PORT is unset.
   metrics: env.METRICS_PORT
-    ? { enabled: true, reporter: [{ type: "Prometheus", options: { port: Number(env.METRICS_PORT), path: "/metrics" } }] }
+    ? { enabled: true, reporter: [{ type: "Prometheus", options: { port: env.METRICS_PORT, path: "/metrics" } }] }
     : { enabled: false },
 
   // Stop takes the in-flight requests to the end before the node leaves.

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
-import { integerFromEnv } from "../mixins/env";
+import { config } from "../mixins/config";
 import { PROBE_OPTIONS, transportLimits } from "../mixins/moleculer";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
@@ -20,11 +20,8 @@ import { aliases, ROUTES, routeOf } from "./gateway/routes";
 const BACKENDS = ["orders", "invoices"] as const;
 
 const OPENAPI = openApiDocument(ROUTES);
-const REQUEST_TIMEOUT_MS = integerFromEnv("REQUEST_TIMEOUT_MS", 10_000, { min: 1 });
-const ADMISSION = new Admission({
-  maxInFlight: integerFromEnv("GATEWAY_MAX_IN_FLIGHT", 200, { min: 1 }),
-  maxWaitMs: integerFromEnv("GATEWAY_MAX_WAIT_MS", Math.round(REQUEST_TIMEOUT_MS / 5), { min: 1 }),
-});
+const { PORT, HOST, GATEWAY_MAX_IN_FLIGHT, GATEWAY_MAX_WAIT_MS } = config();
+const ADMISSION = new Admission({ maxInFlight: GATEWAY_MAX_IN_FLIGHT, maxWaitMs: GATEWAY_MAX_WAIT_MS });
 
 /**
  * The REST gateway (ARCHITECTURE §3). Only the routes of gateway/routes.ts are reachable over HTTP
@@ -35,8 +32,8 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   mixins: [ApiGateway],
 
   settings: {
-    port: integerFromEnv("PORT", 3000),
-    ip: process.env.HOST ?? "0.0.0.0",
+    port: PORT,
+    ip: HOST,
     // One line per request (`<= 201 POST /orders [+12 ms]`): a client's mistake is that line and no more.
     logRequest: "debug",
     log4XXResponses: false,

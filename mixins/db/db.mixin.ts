@@ -14,7 +14,7 @@ import {
 import type { EventContract } from "../../contracts/events/envelope";
 import type { HttpMeta } from "../../contracts/http";
 import { type IdParams, idParams, type ListPage, type PagingParams } from "../../contracts/paging";
-import { integerFromEnv } from "../env";
+import { config } from "../config";
 import { unreachableConsumers } from "../messaging/event-consumers";
 import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
 import { admission } from "../moleculer/admission";
@@ -33,7 +33,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface DbMixinOptions {
   /** the environment variable that holds this service's PostgreSQL URL */
-  urlEnv: string;
+  urlEnv: "ORDERS_DATABASE_URL" | "INVOICES_DATABASE_URL";
   /** what a missing row is called in a 404 ("Order not found") */
   entityName: string;
   table: string;
@@ -122,12 +122,12 @@ export function minorUnits(field: string): ModelAttributeColumnOptions {
  * It also carries what must commit with the service's data: outbox, inbox, Idempotency-Keys.
  */
 export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
-  const url = process.env[options.urlEnv];
+  const { [options.urlEnv]: url, DB_POOL_MAX, COMMAND_BATCH_SIZE, OUTBOX_RELAY_ENABLED } = config();
   if (!url) throw new Error(`${options.urlEnv} is not set: the PostgreSQL URL of this service's database`);
 
   const sequelize = new Sequelize(url, {
     logging: false,
-    pool: { max: integerFromEnv("DB_POOL_MAX", 10, { min: 1 }), min: 0, acquire: 10_000, idle: 10_000 },
+    pool: { max: DB_POOL_MAX, min: 0, acquire: 10_000, idle: 10_000 },
   });
   const idempotencyKeys = new IdempotencyKeys(sequelize);
   const notFound = (id: string | string[]) => new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
@@ -268,14 +268,14 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         },
         idempotencyKeys,
         writes,
-        integerFromEnv("COMMAND_BATCH_SIZE", 50, { min: 1 }),
+        COMMAND_BATCH_SIZE,
       );
     },
 
     async started() {
       const applied = await migrate(sequelize, options.migrations, `${options.table}-migrations`);
       if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
-      if (process.env.OUTBOX_RELAY_ENABLED !== "false") this.relay.start();
+      if (OUTBOX_RELAY_ENABLED === "true") this.relay.start();
       this.startOutboxGauges();
       const purges = { "Idempotency-Keys": () => idempotencyKeys.purgeExpired(), "inbox records": () => this.purgeInbox() };
       this.purges = setInterval(() => void purgeAll(purges, this.logger), PURGE_INTERVAL_MS);

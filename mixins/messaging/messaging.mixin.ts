@@ -10,18 +10,18 @@ import {
 } from "../../contracts/events/acknowledgement";
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../../contracts/events/envelope";
 import { type IdParams, idParams } from "../../contracts/paging";
+import { config } from "../config";
 import type { Purged } from "../db/expired-rows";
 import { allAtOnce, type BoundStatement } from "../db/sql";
-import { integerFromEnv } from "../env";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
 import { type CommitWitness, commit, runAloneOrFindOut } from "../units/commit-outcome";
 import type { PendingWrites, UnitOfWork } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
-import { Inbox, inboxRetentionDays } from "./inbox/inbox";
+import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
 import { Outbox, type OutboxReport, type OutgoingMessage, outgoing } from "./outbox/outbox";
-import { Relay, relayOptionsFromEnv } from "./outbox/relay";
+import { Relay, relayOptions as relayOptionsOf } from "./outbox/relay";
 import { retryTransient } from "./transient-retry";
 
 const OUTBOX_GAUGES = {
@@ -89,11 +89,15 @@ export interface MessagingMethods {
  */
 export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
-  const inbox = new Inbox(sequelize, inboxRetentionDays());
-  const maxFailures = integerFromEnv("OUTBOX_MAX_FAILURES", 5, { min: 1 });
-  const stuckAfterSeconds = integerFromEnv("OUTBOX_STUCK_AFTER_SECONDS", 60, { min: 1 });
+  const {
+    INBOX_RETENTION_DAYS,
+    OUTBOX_MAX_FAILURES: maxFailures,
+    OUTBOX_STUCK_AFTER_SECONDS: stuckAfterSeconds,
+    CONSUMER_BATCH_SIZE,
+  } = config();
+  const inbox = new Inbox(sequelize, INBOX_RETENTION_DAYS);
   const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
-  const relayOptions = relayOptionsFromEnv();
+  const relayOptions = relayOptionsOf(config());
   /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
   const closingWrites = (rows: BoundStatement | undefined, events: OutgoingMessage[]) => {
     const writes = [rows, outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
@@ -262,7 +266,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           transact: (work) => this.transact(work),
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
         },
-        integerFromEnv("CONSUMER_BATCH_SIZE", 100, { min: 1 }),
+        CONSUMER_BATCH_SIZE,
       );
       this.relay = new Relay(
         outbox,

@@ -1,4 +1,4 @@
-import { integerFromEnv } from "../env";
+import { type Config, config } from "../config";
 
 /**
  * Admission control for an action that does a client's work, with Moleculer's bulkhead: on each
@@ -7,15 +7,8 @@ import { integerFromEnv } from "../env";
  * instead of joining a queue its caller would time out in. The running calls include those waiting
  * for their group commit, so the concurrency allows two full batches (`COMMAND_BATCH_SIZE`).
  */
-export function admission(env: NodeJS.ProcessEnv = process.env) {
-  const batchSize = integerFromEnv("COMMAND_BATCH_SIZE", 50, { min: 1 }, env);
-  return {
-    bulkhead: {
-      enabled: true,
-      concurrency: integerFromEnv("ADMISSION_CONCURRENCY", 2 * batchSize, { min: 1 }, env),
-      maxQueueSize: integerFromEnv("ADMISSION_QUEUE_SIZE", 100, { min: 1 }, env),
-    },
-  } as const;
+export function admission({ ADMISSION_CONCURRENCY, ADMISSION_QUEUE_SIZE }: Config = config()) {
+  return { bulkhead: { enabled: true, concurrency: ADMISSION_CONCURRENCY, maxQueueSize: ADMISSION_QUEUE_SIZE } } as const;
 }
 
 /** The refusals of our own admission control: the endpoint is busy, not broken (circuit breaker). */

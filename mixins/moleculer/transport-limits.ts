@@ -1,6 +1,5 @@
-import bytes from "bytes";
 import { MAX_PAGE_SIZE } from "../../contracts/paging";
-import { integerFromEnv } from "../env";
+import { type Config, config } from "../config";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -39,11 +38,9 @@ const BATCH_BYTES = 1 * MiB;
 /** What the server adds to an order or invoice beyond its request's bytes (ids, totals, dates, numbers written out, an envelope). */
 const RECORD_ADDITIONS_BYTES = 16 * KiB;
 
-export function transportLimits(env: NodeJS.ProcessEnv = process.env): TransportLimits {
-  const maxPacketBytes = integerFromEnv("TRANSPORT_MAX_PACKET_BYTES", 16 * MiB, { min: 1 * MiB }, env);
-  const bodyLimit = env.BODY_LIMIT || "64kb";
-  const bodyLimitBytes = bytes.parse(bodyLimit);
-  if (bodyLimitBytes === null || !(bodyLimitBytes > 0)) throw new Error(`BODY_LIMIT must be a size such as 64kb, got '${bodyLimit}'`);
+export function transportLimits(
+  { TRANSPORT_MAX_PACKET_BYTES: maxPacketBytes, BODY_LIMIT_BYTES: bodyLimitBytes }: Config = config(),
+): TransportLimits {
   const limits = {
     maxPacketBytes,
     batchBytes: Math.min(BATCH_BYTES, Math.floor(maxPacketBytes / 4)),

@@ -11,8 +11,8 @@ import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/ord
 import type { HttpMeta } from "../../contracts/http";
 import { type Invoice, type InvoiceStatus, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
+import { config } from "../../mixins/config";
 import { type DbMethods, dbMixin, SqlStatement } from "../../mixins/db";
-import { integerFromEnv } from "../../mixins/env";
 import type { Consumed } from "../../mixins/messaging";
 import { notYet } from "../../mixins/messaging";
 import { admission } from "../../mixins/moleculer";
@@ -68,7 +68,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
   ],
 
   settings: {
-    paymentTermsDays: integerFromEnv("PAYMENT_TERMS_DAYS", 30),
+    paymentTermsDays: config().PAYMENT_TERMS_DAYS,
   },
 
   // GET /invoices/:id is the db mixin's `get`.

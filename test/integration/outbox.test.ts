@@ -4,10 +4,11 @@ import { Sequelize } from "sequelize";
 import { createEnvelope, type EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
+import { readConfig } from "../../mixins/config";
 import { migrate } from "../../mixins/db/migrations";
 import { Inbox } from "../../mixins/messaging/inbox/inbox";
 import { Outbox, type OutgoingMessage, outgoing } from "../../mixins/messaging/outbox/outbox";
-import { Relay, relayOptionsFromEnv } from "../../mixins/messaging/outbox/relay";
+import { Relay, relayOptions } from "../../mixins/messaging/outbox/relay";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging/tables";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -174,7 +175,7 @@ describe("Acknowledgements of several groups", () => {
     const relay = new Relay(
       outbox,
       { knownGroups: () => ["invoices", "audit"], emit: async (_type, envelopes) => void sent.push(...envelopes.map((e) => e.id)) },
-      { ...relayOptionsFromEnv({}), pollMs: 60_000 },
+      { ...relayOptions(readConfig({})), pollMs: 60_000 },
       { warn: () => undefined, error: () => undefined } as unknown as Logger,
     );
     relay.start();

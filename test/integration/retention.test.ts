@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Sequelize } from "sequelize";
+import { readConfig } from "../../mixins/config";
 import { migrate } from "../../mixins/db/migrations";
-import { Inbox, inboxRetentionDays } from "../../mixins/messaging/inbox/inbox";
+import { Inbox } from "../../mixins/messaging/inbox/inbox";
 import { IdempotencyKeys } from "../../mixins/units/idempotency";
 import { migrations as invoicesMigrations } from "../../services/invoices/migrations";
 import { migrations as ordersMigrations } from "../../services/orders/migrations";
@@ -76,12 +77,12 @@ describe("Inbox retention", () => {
 
 describe("INBOX_RETENTION_DAYS", () => {
   it("is 7 unless set, takes a whole number of days of at least 1, and names itself when it is not one", () => {
-    expect(inboxRetentionDays({})).toBe(7);
-    expect(inboxRetentionDays({ INBOX_RETENTION_DAYS: "30" })).toBe(30);
-    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "7d" })).toThrow(
+    expect(readConfig({}).INBOX_RETENTION_DAYS).toBe(7);
+    expect(readConfig({ INBOX_RETENTION_DAYS: "30" }).INBOX_RETENTION_DAYS).toBe(30);
+    expect(() => readConfig({ INBOX_RETENTION_DAYS: "7d" }).INBOX_RETENTION_DAYS).toThrow(
       "INBOX_RETENTION_DAYS must be a whole number of at least 1, got '7d'",
     );
-    expect(() => inboxRetentionDays({ INBOX_RETENTION_DAYS: "0" })).toThrow(
+    expect(() => readConfig({ INBOX_RETENTION_DAYS: "0" }).INBOX_RETENTION_DAYS).toThrow(
       "INBOX_RETENTION_DAYS must be a whole number of at least 1, got '0'",
     );
   });

@@ -3,12 +3,13 @@ import { createEnvelope, type EventEnvelope } from "../../contracts/events/envel
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
+import { readConfig } from "../../mixins/config";
 import { type Outbox, outgoing, type PendingMessage } from "../../mixins/messaging/outbox/outbox";
-import { Relay, relayOptionsFromEnv } from "../../mixins/messaging/outbox/relay";
+import { Relay, relayOptions } from "../../mixins/messaging/outbox/relay";
 
-describe("relayOptionsFromEnv", () => {
+describe("relayOptions", () => {
   it("has production defaults and takes overrides", () => {
-    expect(relayOptionsFromEnv({})).toEqual({
+    expect(relayOptions(readConfig({}))).toEqual({
       pollMs: 1_000,
       batchSize: 100,
       batchBytes: 1024 * 1024,
@@ -16,8 +17,8 @@ describe("relayOptionsFromEnv", () => {
       retryBaseMs: 1_000,
       retryMaxMs: 30_000,
     });
-    expect(relayOptionsFromEnv({ OUTBOX_RETRY_MAX_MS: "2000" }).retryMaxMs).toBe(2_000);
-    expect(() => relayOptionsFromEnv({ OUTBOX_BATCH_SIZE: "10O" })).toThrow(
+    expect(relayOptions(readConfig({ OUTBOX_RETRY_MAX_MS: "2000" })).retryMaxMs).toBe(2_000);
+    expect(() => relayOptions(readConfig({ OUTBOX_BATCH_SIZE: "10O" }))).toThrow(
       "OUTBOX_BATCH_SIZE must be a whole number of at least 1, got '10O'",
     );
   });

@@ -1,4 +1,5 @@
 import { type BrokerOptions, Errors, ServiceBroker } from "moleculer";
+import { readConfig } from "../../mixins/config";
 import { packetLimit } from "../../mixins/moleculer/packet-limit.middleware";
 import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/moleculer/transport-limits";
 
@@ -6,32 +7,34 @@ describe("transportLimits", () => {
   const MiB = 1024 * 1024;
 
   it("is 16 MiB per packet unless set, batches of at most 1 MiB, room for Moleculer's own fields, records bounded by the body limit", () => {
-    expect(transportLimits({})).toEqual({
+    expect(transportLimits(readConfig({}))).toEqual({
       maxPacketBytes: 16 * MiB,
       batchBytes: MiB,
       maxMessageBytes: 16 * MiB - 65_536,
       bodyLimitBytes: 65_536,
       maxRecordBytes: 65_536 + 16_384,
     });
-    expect(transportLimits({ TRANSPORT_MAX_PACKET_BYTES: String(32 * MiB), BODY_LIMIT: "128kb" })).toMatchObject({
+    expect(transportLimits(readConfig({ TRANSPORT_MAX_PACKET_BYTES: String(32 * MiB), BODY_LIMIT: "128kb" }))).toMatchObject({
       batchBytes: MiB,
       bodyLimitBytes: 131_072,
     });
-    expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "16MB" })).toThrow("TRANSPORT_MAX_PACKET_BYTES must be a whole number");
-    expect(() => transportLimits({ TRANSPORT_MAX_PACKET_BYTES: "1000" })).toThrow("of at least 1048576");
-    expect(() => transportLimits({ BODY_LIMIT: "lots" })).toThrow("BODY_LIMIT must be a size such as 64kb, got 'lots'");
+    expect(() => transportLimits(readConfig({ TRANSPORT_MAX_PACKET_BYTES: "16MB" }))).toThrow(
+      "TRANSPORT_MAX_PACKET_BYTES must be a whole number",
+    );
+    expect(() => transportLimits(readConfig({ TRANSPORT_MAX_PACKET_BYTES: "1000" }))).toThrow("of at least 1048576");
+    expect(() => transportLimits(readConfig({ BODY_LIMIT: "lots" }))).toThrow("BODY_LIMIT must be a size such as 64kb, got 'lots'");
   });
 
   it("stops a node whose body limit allows a list page larger than a packet", () => {
-    expect(() => transportLimits({ BODY_LIMIT: "100kb" })).not.toThrow();
-    expect(() => transportLimits({ BODY_LIMIT: "1mb" })).toThrow(/lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES/);
-    expect(() => transportLimits({ BODY_LIMIT: "1mb", TRANSPORT_MAX_PACKET_BYTES: String(128 * MiB) })).not.toThrow();
+    expect(() => transportLimits(readConfig({ BODY_LIMIT: "100kb" }))).not.toThrow();
+    expect(() => transportLimits(readConfig({ BODY_LIMIT: "1mb" }))).toThrow(/lower BODY_LIMIT or raise TRANSPORT_MAX_PACKET_BYTES/);
+    expect(() => transportLimits(readConfig({ BODY_LIMIT: "1mb", TRANSPORT_MAX_PACKET_BYTES: String(128 * MiB) }))).not.toThrow();
   });
 
   it("sizes a request of batched calls so that even the largest calls, and their replies, fit one packet", () => {
-    expect(callsPerBatch(transportLimits({}))).toBe(100);
-    expect(callsPerBatch(transportLimits({}), 1000)).toBe(204);
-    expect(callsPerBatch(transportLimits({ BODY_LIMIT: "128kb" }), 1000)).toBe(113);
+    expect(callsPerBatch(transportLimits(readConfig({})))).toBe(100);
+    expect(callsPerBatch(transportLimits(readConfig({})), 1000)).toBe(204);
+    expect(callsPerBatch(transportLimits(readConfig({ BODY_LIMIT: "128kb" })), 1000)).toBe(113);
   });
 });
 

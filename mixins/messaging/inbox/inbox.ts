@@ -1,7 +1,6 @@
 import type { Sequelize, Transaction } from "sequelize";
 import { ExpiredRows, type Purged } from "../../db/expired-rows";
 import { SqlStatement } from "../../db/sql";
-import { integerFromEnv } from "../../env";
 
 /** Ids go in sorted, so two batches sharing some never deadlock. */
 const RECORD = new SqlStatement<{ message_id: string }>(
@@ -10,11 +9,6 @@ const RECORD = new SqlStatement<{ message_id: string }>(
    ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
   { prepareAs: "inbox record" },
 );
-
-/** How many days the inbox remembers a message: its deduplication window (NServiceBus's default). */
-export function inboxRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
-  return integerFromEnv("INBOX_RETENTION_DAYS", 7, { min: 1 }, env);
-}
 
 /** The messages this service has applied, recorded in the same transaction as their effect. */
 export class Inbox {

@@ -1,6 +1,6 @@
 import type { Logger } from "moleculer";
 import type { EventEnvelope } from "../../../contracts/events/envelope";
-import { integerFromEnv } from "../../env";
+import type { Config } from "../../config";
 import { boundedBatches, transportLimits } from "../../moleculer/transport-limits";
 import type { Outbox, OutgoingMessage } from "./outbox";
 
@@ -17,15 +17,15 @@ export interface RelayOptions {
   retryMaxMs: number;
 }
 
-export function relayOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOptions {
-  const { batchBytes, maxMessageBytes } = transportLimits(env);
+export function relayOptions(config: Config): RelayOptions {
+  const { batchBytes, maxMessageBytes } = transportLimits(config);
   return {
-    pollMs: integerFromEnv("OUTBOX_POLL_MS", 1_000, { min: 1 }, env),
-    batchSize: integerFromEnv("OUTBOX_BATCH_SIZE", 100, { min: 1 }, env),
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
     batchBytes,
     maxMessageBytes,
-    retryBaseMs: integerFromEnv("OUTBOX_RETRY_BASE_MS", 1_000, { min: 1 }, env),
-    retryMaxMs: integerFromEnv("OUTBOX_RETRY_MAX_MS", 30_000, { min: 1 }, env),
+    retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
+    retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
   };
 }
 
