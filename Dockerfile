@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every node (ARCHITECTURE §1): SERVICES picks the role (api, orders or invoices).
+# One image for every node: SERVICES picks the role (api, orders or invoices).
 
 # --- build: all dependencies, compile the TypeScript to dist/.
 FROM node:24-slim AS build

@@ -41,7 +41,7 @@ function transporter(url: string | undefined): BrokerOptions["transporter"] {
   }
   const options = {
     url,
-    // amqplib's defaults (Nagle on, prefetch 1) measured ~20 req/s here instead of ~10,000.
+    // amqplib's defaults (Nagle on, prefetch 1) hold each request for a round trip (README: Environment).
     socketOptions: { noDelay: true },
     prefetch: env.AMQP_PREFETCH,
   };

@@ -40,7 +40,7 @@ const HELP = `npm run bench -- [options]
 const { values: flags } = parseArgs({
   options: {
     duration: { type: "string", default: "20" },
-    // About 10 s into the load V8's compiler threads still took 8% of the machine's CPU (perf), 45 s in 2%.
+    // V8 keeps optimizing well into the load (README: Performance says how long).
     warmup: { type: "string", default: "15" },
     connections: { type: "string", default: "20" },
     "orders-nodes": { type: "string", default: "1" },

@@ -24,7 +24,7 @@ const { PORT, HOST, GATEWAY_MAX_IN_FLIGHT, GATEWAY_MAX_WAIT_MS } = config();
 const ADMISSION = new Admission({ maxInFlight: GATEWAY_MAX_IN_FLIGHT, maxWaitMs: GATEWAY_MAX_WAIT_MS });
 
 /**
- * The REST gateway (ARCHITECTURE §3). Only the routes of gateway/routes.ts are reachable over HTTP
+ * The REST gateway. Only the routes of gateway/routes.ts are reachable over HTTP
  * (`mappingPolicy: "restrict"`); Kong sits in front of it.
  */
 const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {

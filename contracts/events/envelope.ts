@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ActionParams } from "moleculer";
 
-/** Every integration event travels in this envelope (ARCHITECTURE §4). */
+/** Every integration event travels in this envelope (README: Guarantees). */
 export interface EventEnvelope<TData> {
   /** unique per message: what consumers deduplicate on */
   id: string;

@@ -33,7 +33,7 @@ function password(name: string): random.RandomPassword {
   return new random.RandomPassword(name, { length: 32, special: false });
 }
 
-/** One PostgreSQL instance per service (ARCHITECTURE §1), private and encrypted; its URL as a secret. */
+/** One PostgreSQL instance per service, private and encrypted; its URL as a secret. */
 export function createDatabase(
   service: "orders" | "invoices",
   subnetGroup: aws.rds.SubnetGroup,

@@ -6,7 +6,7 @@ import { createImage } from "./image";
 import { createNetwork } from "./network";
 import { createPlatform, createRoleService, kongRoleSpec, nodeRoleSpecs } from "./services";
 
-/** The whole deployment (ARCHITECTURE §6); returns the public URL, Kong behind the load balancer. */
+/** The whole deployment (README: Deploying to AWS); returns the public URL, Kong behind the load balancer. */
 export function createStack(config: StackConfig): { url: pulumi.Output<string> } {
   const network = createNetwork(config);
   const subnetGroup = createDatabaseSubnetGroup(network);

@@ -83,7 +83,7 @@ export interface MessagingMethods {
 }
 
 /**
- * Reliable integration events over Moleculer's fire-and-forget ones (ARCHITECTURE §4):
+ * Reliable integration events over Moleculer's fire-and-forget ones (README: Guarantees):
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
  * side, parking of messages that never get applied. Composed by the db mixin, over its database.
  */

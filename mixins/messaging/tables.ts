@@ -1,7 +1,7 @@
 import type { SqlMigration } from "../db/migrations";
 
 /**
- * What every service keeps in its own database next to its data (ARCHITECTURE §3–4): the outbox
+ * What every service keeps in its own database next to its data: the outbox
  * (events it owes), the inbox (messages it has applied) and the Idempotency-Keys it has answered.
  */
 export const messagingTables = (name: string): SqlMigration => ({

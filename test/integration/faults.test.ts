@@ -12,7 +12,7 @@ import { queryDatabase, setDatabaseOutage } from "../support/postgres";
 import { joinCluster } from "../support/tester-node";
 
 /**
- * Nothing lost, nothing doubled (ARCHITECTURE §4): each test breaks a real part while orders are
+ * Nothing lost, nothing doubled (README: Guarantees): each test breaks a real part while orders are
  * created, then checks the guarantee on every order of its batch.
  */
 let cluster: Cluster;

@@ -43,7 +43,7 @@ interface Delivery extends Consumed<unknown> {
 }
 
 /**
- * The idempotent consumer (ARCHITECTURE §4), batched: messages of one type that arrive while a batch
+ * The idempotent consumer (README: Guarantees), batched: messages of one type that arrive while a batch
  * is being applied form the next one: one transaction, one inbox INSERT, one acknowledgement per
  * producer. A failed batch is tried again message by message, so one bad message holds up no other
  * and only it is rejected.
