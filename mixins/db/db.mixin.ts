@@ -19,7 +19,7 @@ import { unreachableConsumers } from "../messaging/event-consumers";
 import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
 import { admission } from "../moleculer/admission";
 import { PROBE_OPTIONS } from "../moleculer/probe";
-import { CommandBatches } from "../units/command-batches";
+import { CommandBatches, type CommandOptions } from "../units/command-batches";
 import { IdempotencyKeys, type Remembered } from "../units/idempotency";
 import type { UnitOfWork } from "../units/unit-of-work";
 import { toServiceError } from "./errors";
@@ -58,31 +58,16 @@ export interface DbMethods extends MessagingMethods {
   /** Like `lockAllOrFail`, for the rows whose uuid attribute `by` is one of `values`; none found is no error. */
   lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
   /**
-   * Runs `work` in a transaction, once per `Idempotency-Key` when the request carries one. Calls of
-   * one action that arrive while its previous transaction runs share the next one (group commit), in
-   * the order of the row each locks (`locks`: its id); if it fails, each runs again alone, so each
-   * caller gets its own outcome (units/command-batches.ts).
+   * Runs a client's command: `work` in a unit of work, once per `Idempotency-Key` when the request
+   * carries one. Calls of one action that arrive while its previous unit commits share the next one
+   * (group commit), in the order of the row each locks (`locks`: its id); if it fails, each runs again
+   * alone, so each caller gets its own outcome (units/command-batches.ts). `appendOnly` work only
+   * leaves new rows (`unit.insert`) and events, and reads nothing: calls without an Idempotency-Key,
+   * batched together, then need no transaction, their rows and outbox rows going in as one statement.
+   * New rows' constraint violations surface at that statement and fail the batch, whose commands then
+   * run again alone.
    */
-  idempotent<T>(
-    ctx: Context<unknown, HttpMeta>,
-    work: (transaction: Transaction) => Promise<T>,
-    options?: { locks?: string },
-  ): Promise<Remembered<T>>;
-  /**
-   * `idempotent` for an action whose work only adds: it leaves new rows (`insertLater`) and publishes
-   * events, and reads nothing. Calls without an Idempotency-Key, batched together, then need no
-   * transaction: their rows and outbox rows go in as one statement.
-   */
-  appendOnly<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>): Promise<Remembered<T>>;
-  /**
-   * A new row (plain values, no model instance), inserted together with the other rows of its unit of
-   * work in one statement when the action's work is done (inside `idempotent` or `appendOnly` only);
-   * returned as it will read back, timestamps included. Constraint violations surface at that insert
-   * and fail the batch, whose commands then run again alone.
-   */
-  insertLater<T extends object>(values: T, unit: UnitOfWork): T & { createdAt: string; updatedAt: string };
-  /** Inserts rows (attribute names, timestamps added) in one statement. */
-  insertAll(rows: object[], transaction: Transaction): Promise<void>;
+  command<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, options?: CommandOptions): Promise<Remembered<T>>;
   /** Writes each row's changes (by `id`) in one statement. */
   saveAll(changes: RowChanges[], transaction: Transaction): Promise<void>;
   toPlain<T>(row: Model): T;
@@ -144,7 +129,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   const listOrder = new ListOrder(model, options.listedBy);
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
-    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize)],
+    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize, writes)],
     adapter: new SequelizeAdapter(sequelize as unknown as object),
     model,
     settings: { idField: "id", pageSize: 20, maxPageSize: 100 },
@@ -212,24 +197,12 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         return writes.lock<T>(by, values, attributes, transaction);
       },
 
-      idempotent<T>(
+      command<T>(
         ctx: Context<unknown, HttpMeta>,
-        work: (transaction: Transaction) => Promise<T>,
-        options?: { locks?: string },
+        work: (unit: UnitOfWork) => Promise<T>,
+        options?: CommandOptions,
       ): Promise<Remembered<T>> {
         return this.commandBatches.run(ctx, work, options);
-      },
-
-      appendOnly<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>): Promise<Remembered<T>> {
-        return this.commandBatches.run(ctx, work, { appendOnly: true });
-      },
-
-      insertLater<T extends object>(values: T, unit: UnitOfWork) {
-        return this.commandBatches.insertLater(values, unit);
-      },
-
-      insertAll(rows: object[], transaction: Transaction): Promise<void> {
-        return writes.insert(rows, transaction);
       },
 
       saveAll(changes: RowChanges[], transaction: Transaction): Promise<void> {
@@ -262,12 +235,8 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     created() {
       this.commandBatches = new CommandBatches(
-        {
-          transact: (work, rows) => this.transact(work, rows),
-          appendAtOnce: (work, rows, witness) => this.appendAtOnce(work, rows, witness),
-        },
+        { transact: (work) => this.transact(work), appendAtOnce: (work) => this.appendAtOnce(work) },
         idempotencyKeys,
-        writes,
         COMMAND_BATCH_SIZE,
       );
     },

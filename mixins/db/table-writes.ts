@@ -32,13 +32,7 @@ export class TableWrites {
     this.finding = new SqlStatement(`SELECT 1 FROM ${this.table} WHERE id = $1`);
   }
 
-  /** New rows, by attribute name; `createdAt`/`updatedAt` default to now. */
-  async insert(rows: object[], transaction: Transaction): Promise<void> {
-    const insertion = this.insertion(rows);
-    if (insertion) await insertion.statement.run(transaction, insertion.values);
-  }
-
-  /** `insert`'s statement, to run with others; undefined for no rows. */
+  /** New rows, by attribute name, in one statement to run with others (`createdAt`/`updatedAt` default to now); undefined for none. */
   insertion(rows: object[]): BoundStatement | undefined {
     if (rows.length === 0) return undefined;
     const now = new Date();

@@ -1,5 +1,5 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
-import type { Sequelize, Transaction } from "sequelize";
+import type { Sequelize } from "sequelize";
 import {
   type Acknowledgement,
   acknowledgementParams,
@@ -12,15 +12,16 @@ import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
 import type { Purged } from "../db/expired-rows";
-import { allAtOnce, type BoundStatement } from "../db/sql";
+import { allAtOnce } from "../db/sql";
+import type { TableWrites } from "../db/table-writes";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
-import { type CommitWitness, commit, runAloneOrFindOut } from "../units/commit-outcome";
-import type { PendingWrites, UnitOfWork } from "../units/unit-of-work";
+import { commit, runAloneOrFindOut } from "../units/commit-outcome";
+import { UnitOfWork } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
-import { Outbox, type OutboxReport, type OutgoingMessage, outgoing } from "./outbox/outbox";
+import { Outbox, type OutboxReport, outgoing } from "./outbox/outbox";
 import { Relay, relayOptions as relayOptionsOf } from "./outbox/relay";
 import { retryTransient } from "./transient-retry";
 
@@ -49,28 +50,24 @@ export interface MessagingMethods {
   /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
   purgeInbox(): Promise<Purged>;
   /**
-   * Runs `work` in a transaction; at its end the rows `rows` names (if any) and the outbox rows of the
-   * events it published go in as one statement, and the events are emitted right after the commit
-   * (the relay emits again what goes unacknowledged). A transaction PostgreSQL rolled back for a
-   * deadlock or a serialization failure, or whose connection broke before it committed, runs again
-   * (messaging/transient-retry.ts); one whose connection broke while committing is not answered before it is
+   * Runs `work` in a unit of work with a transaction; at its end the unit's new rows and the outbox
+   * rows of its events go in as one statement, and the events are emitted right after the commit (the
+   * relay emits again what goes unacknowledged). A transaction PostgreSQL rolled back for a deadlock
+   * or a serialization failure, or whose connection broke before it committed, runs again
+   * (transient-retry.ts); one whose connection broke while committing is not answered before it is
    * known whether it committed (units/commit-outcome.ts).
    */
-  transact<T>(work: (transaction: Transaction) => Promise<T>, rows?: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
+  transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /**
-   * Runs `work`, which only leaves rows and events (`PendingWrites`), then writes the rows (`rows`, once
-   * the work is done) and the events' outbox rows as one statement, atomic without a transaction of
+   * Runs `work` in an append-only unit of work (no transaction: it only leaves rows and events), then
+   * writes its new rows and its events' outbox rows as one statement, atomic without a transaction of
    * its own, and emits the events right after it. Should the connection break under that statement,
-   * `witness` tells whether it committed before anything is answered.
+   * its first new row tells whether it committed before anything is answered.
    */
-  appendAtOnce<T>(
-    work: (pending: PendingWrites) => Promise<T>,
-    rows: (pending: PendingWrites) => BoundStatement | undefined,
-    witness: (pending: PendingWrites) => CommitWitness | undefined,
-  ): Promise<T>;
+  appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
   causedBy(ctx: Context): Cause;
-  /** Adds an event to what `unit` (opened by `transact` or `appendAtOnce`) writes to the outbox. */
+  /** An event of this service, written with `unit`'s other writes and emitted once they have committed. */
   publish<T>(cause: Cause, unit: UnitOfWork, contract: EventContract<T>, data: T): void;
   /**
    * Applies a message once: checked against its contract, its inbox record and `effect` commit
@@ -87,7 +84,7 @@ export interface MessagingMethods {
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
  * side, parking of messages that never get applied. Composed by the db mixin, over its database.
  */
-export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
+export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
   const {
     INBOX_RETENTION_DAYS,
@@ -96,12 +93,18 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
     CONSUMER_BATCH_SIZE,
   } = config();
   const inbox = new Inbox(sequelize, INBOX_RETENTION_DAYS);
-  const unpublished = new WeakMap<UnitOfWork, OutgoingMessage[]>();
   const relayOptions = relayOptionsOf(config());
   /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
-  const closingWrites = (rows: BoundStatement | undefined, events: OutgoingMessage[]) => {
-    const writes = [rows, outbox.addition(events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
+  const closingWrites = (unit: UnitOfWork) => {
+    const writes = [table.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter(
+      (write) => write !== undefined,
+    );
     return writes.length > 0 ? allAtOnce(writes) : undefined;
+  };
+  /** What tells whether an append-only unit's statement committed: its first new row, stored or not. */
+  const witnessOf = (unit: UnitOfWork) => {
+    const id = (unit.rows[0] as { id?: string } | undefined)?.id;
+    return id === undefined ? undefined : table.stored(id);
   };
 
   return {
@@ -201,19 +204,15 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
         return inbox.purgeExpired();
       },
 
-      transact<T>(
-        work: (transaction: Transaction) => Promise<T>,
-        rows?: (transaction: Transaction) => BoundStatement | undefined,
-      ): Promise<T> {
+      transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
         return retryTransient(async () => {
           const transaction = await sequelize.transaction();
-          const events: OutgoingMessage[] = [];
-          unpublished.set(transaction, events);
+          const unit = new UnitOfWork(transaction);
           let result: T;
           let xid: string | undefined;
           try {
-            result = await work(transaction);
-            const closing = closingWrites(rows?.(transaction), events);
+            result = await work(unit);
+            const closing = closingWrites(unit);
             if (closing) [{ xid }] = await closing.statement.run(transaction, closing.values);
           } catch (err) {
             await transaction.rollback().catch(() => undefined);
@@ -221,24 +220,18 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
           }
           await commit(sequelize, transaction, xid);
           // The emits are no part of this transaction's trace: each continues its own message's.
-          if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
+          if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
           return result;
         });
       },
 
-      appendAtOnce<T>(
-        work: (pending: PendingWrites) => Promise<T>,
-        rows: (pending: PendingWrites) => BoundStatement | undefined,
-        witness: (pending: PendingWrites) => CommitWitness | undefined,
-      ): Promise<T> {
+      appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
         return retryTransient(async () => {
-          const pending: PendingWrites = { pendingWrites: true };
-          const events: OutgoingMessage[] = [];
-          unpublished.set(pending, events);
-          const result = await work(pending);
-          const closing = closingWrites(rows(pending), events);
-          if (closing) await runAloneOrFindOut(sequelize, closing, witness(pending));
-          if (events.length > 0) outsideTrace(() => this.relay.dispatch(events));
+          const unit = new UnitOfWork();
+          const result = await work(unit);
+          const closing = closingWrites(unit);
+          if (closing) await runAloneOrFindOut(sequelize, closing, witnessOf(unit));
+          if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
           return result;
         });
       },
@@ -248,9 +241,7 @@ export function messagingMixin(sequelize: Sequelize): Partial<ServiceSchema> {
       },
 
       publish<T>(cause: Cause, unit: UnitOfWork, contract: EventContract<T>, data: T) {
-        const events = unpublished.get(unit);
-        if (!events) throw new Error(`${contract.name} published outside transact(): it would never reach the outbox`);
-        events.push(outgoing(createEnvelope(contract, data, { ...cause, source: this.name }), contract.consumers));
+        unit.publish(outgoing(createEnvelope(contract, data, { ...cause, source: this.name }), contract.consumers));
       },
 
       consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {

@@ -1,15 +1,11 @@
 import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
 import { type Context, Errors } from "moleculer";
-import type { Transaction } from "sequelize";
 import type { HttpMeta } from "../../contracts/http";
-import type { BoundStatement } from "../db/sql";
-import type { TableWrites } from "../db/table-writes";
 import { remainingMs } from "../moleculer/deadlines.middleware";
 import { linkToBatch } from "../moleculer/trace-context";
-import type { CommitWitness } from "./commit-outcome";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { type IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
-import type { PendingWrites, UnitOfWork } from "./unit-of-work";
+import type { UnitOfWork } from "./unit-of-work";
 
 /** An action's unit of work waiting for its turn, with the trace of its call. */
 interface Command {
@@ -24,20 +20,16 @@ interface Command {
 
 /** How a command runs in its batch. */
 export interface CommandOptions {
-  /** its work only leaves rows (`insertLater`) and events, and reads nothing */
+  /** its work only leaves rows and events in its unit of work, and reads nothing */
   appendOnly?: boolean;
   /** the id of the row its work locks */
   locks?: string;
 }
 
-/** What the batches need from the service's messaging. */
+/** What the batches need from the service's messaging: the two ways to run a unit of work. */
 export interface CommandPorts {
-  transact<T>(work: (transaction: Transaction) => Promise<T>, rows: (transaction: Transaction) => BoundStatement | undefined): Promise<T>;
-  appendAtOnce<T>(
-    work: (pending: PendingWrites) => Promise<T>,
-    rows: (pending: PendingWrites) => BoundStatement | undefined,
-    witness: (pending: PendingWrites) => CommitWitness | undefined,
-  ): Promise<T>;
+  transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
+  appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -63,20 +55,17 @@ const byLock = (a: Command, b: Command) => (a.locks ?? "").localeCompare(b.locks
  * the rows they lock. If the shared commit fails, and surely did not commit, each call runs again on
  * its own, so each caller gets its own outcome; if nobody can tell whether it committed, each caller
  * is told so (`OUTCOME_UNKNOWN`) rather than risk doing it twice. A call whose caller is about to give
- * up is refused (`DEADLINE_EXCEEDED`) before anything is done. Rows left with `insertLater` go in with
- * one INSERT at the end of the work.
+ * up is refused (`DEADLINE_EXCEEDED`) before anything is done.
  *
  * A batch of append-only calls none of which carries an Idempotency-Key (POST /orders, mostly) needs
  * no transaction: its rows and outbox rows go in as one statement, in one round trip instead of four.
  */
 export class CommandBatches {
   private readonly batches = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
-  private readonly insertsOf = new WeakMap<UnitOfWork, object[]>();
 
   constructor(
     private readonly ports: CommandPorts,
     private readonly idempotencyKeys: IdempotencyKeys,
-    private readonly writes: TableWrites,
     private readonly batchSize: number,
   ) {}
 
@@ -96,16 +85,6 @@ export class CommandBatches {
       if (remembered.replayed) ctx.meta.$responseHeaders = { ...ctx.meta.$responseHeaders, "Idempotent-Replayed": "true" };
       return remembered;
     });
-  }
-
-  /** A new row for the unit's one INSERT; returned as it will read back, timestamps included. */
-  insertLater<T extends object>(values: T, unit: UnitOfWork): T & { createdAt: string; updatedAt: string } {
-    const rows = this.insertsOf.get(unit);
-    if (!rows) throw new Error("insertLater() outside idempotent(): the row would never be inserted");
-    const now = new Date().toISOString();
-    const row = { ...values, createdAt: now, updatedAt: now };
-    rows.push(row);
-    return row;
   }
 
   /** Refuses the commands whose callers are about to give up, runs the others together in lock order. */
@@ -128,7 +107,7 @@ export class CommandBatches {
     const runAll = (unit: UnitOfWork) => this.runEach(together, unit);
     try {
       const values = await traceContext.with(together[0].trace, () =>
-        atOnce ? this.appendAtOnce(runAll) : this.transactWithInserts(runAll),
+        atOnce ? this.ports.appendAtOnce(runAll) : this.ports.transact(runAll),
       );
       return values.map((value) => ({ value }));
     } catch (err) {
@@ -141,7 +120,7 @@ export class CommandBatches {
 
   private alone(command: Command): Promise<Outcomes<Remembered<unknown>>[number]> {
     return traceContext
-      .with(command.trace, () => this.transactWithInserts(async (transaction) => (await this.runEach([command], transaction))[0]))
+      .with(command.trace, () => this.ports.transact(async (unit) => (await this.runEach([command], unit))[0]))
       .then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
@@ -155,35 +134,5 @@ export class CommandBatches {
       return key === undefined ? undefined : { key, hash: requestHash(ctx.action?.name ?? "", ctx.params) };
     });
     return this.idempotencyKeys.runOnce(requests, unit, (i) => commands[i].work(unit));
-  }
-
-  /** A transaction whose rows left for later go in with its outbox rows, in one statement, when `work` is done. */
-  private transactWithInserts<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    return this.ports.transact(
-      (transaction) => {
-        this.insertsOf.set(transaction, []);
-        return work(transaction);
-      },
-      (transaction) => this.writes.insertion(this.insertsOf.get(transaction)!),
-    );
-  }
-
-  /**
-   * Append-only work, its rows and events written together in one statement when it is done; its
-   * first row, stored or not, tells whether that statement committed.
-   */
-  private appendAtOnce<T>(work: (pending: PendingWrites) => Promise<T>): Promise<T> {
-    const first = (pending: PendingWrites) => this.insertsOf.get(pending)![0] as { id?: string } | undefined;
-    return this.ports.appendAtOnce(
-      (pending) => {
-        this.insertsOf.set(pending, []);
-        return work(pending);
-      },
-      (pending) => this.writes.insertion(this.insertsOf.get(pending)!),
-      (pending) => {
-        const id = first(pending)?.id;
-        return id === undefined ? undefined : this.writes.stored(id);
-      },
-    );
   }
 }

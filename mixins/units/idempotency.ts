@@ -84,12 +84,10 @@ export class IdempotencyKeys {
   async runOnce<T>(requests: Array<KeyedRequest | undefined>, unit: UnitOfWork, run: (i: number) => Promise<T>): Promise<Remembered<T>[]> {
     const first = new Map<string, KeyedRequest>();
     for (const request of requests) if (request && !first.has(request.key)) first.set(request.key, request);
-    const transaction = unit as Transaction;
-    const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], transaction);
-    const earlier = await this.answers(
-      [...first.keys()].filter((key) => !claimed.has(key)),
-      transaction,
-    );
+    // Keys need the unit's transaction; requests without any need none (append-only work has none).
+    const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], unit.transaction);
+    const unclaimed = [...first.keys()].filter((key) => !claimed.has(key));
+    const earlier = unclaimed.length === 0 ? new Map<string, Answer>() : await this.answers(unclaimed, unit.transaction);
     const answered = new Map<string, Answer>();
     const results: Remembered<T>[] = [];
     for (const [i, request] of requests.entries()) {
@@ -103,7 +101,7 @@ export class IdempotencyKeys {
       if (request) answered.set(request.key, { body, hash: request.hash });
       results.push({ body, replayed: false });
     }
-    await this.remember(answered, transaction);
+    if (answered.size > 0) await this.remember(answered, unit.transaction);
     return results;
   }
 
@@ -118,13 +116,11 @@ export class IdempotencyKeys {
   }
 
   private async answers(keys: string[], transaction: Transaction): Promise<Map<string, Answer>> {
-    if (keys.length === 0) return new Map();
     const rows = await ANSWERS.run(transaction, [keys]);
     return new Map(rows.map((row) => [row.key, { body: JSON.parse(row.response_body), hash: row.request_hash }]));
   }
 
   private async remember(answered: Map<string, Answer>, transaction: Transaction): Promise<void> {
-    if (answered.size === 0) return;
     await REMEMBER.run(transaction, [[...answered.keys()], [...answered.values()].map(({ body }) => JSON.stringify(body))]);
   }
 }

@@ -1,13 +1,36 @@
 import type { Transaction } from "sequelize";
+import type { OutgoingMessage } from "../messaging/outbox/outbox";
 
 /**
- * What the work of an append-only action gets instead of a transaction: somewhere to leave its new
- * rows (`insertLater`) and its events (`publish`), and nothing to read the database with. Its writes
- * then go in together, as one statement.
+ * One unit of work: what the work of an action call, or of a consumer's batch, writes, all committed
+ * together. In a transaction the work may read and lock rows (`transaction`); append-only it has none
+ * and only leaves new rows and events. Either way its new rows (`insert`) and the outbox rows of its
+ * events (`publish`) go in as one statement when the work is done, and the events are emitted once
+ * that has committed (messaging.mixin's `transact` and `appendAtOnce`).
  */
-export interface PendingWrites {
-  readonly pendingWrites: true;
-}
+export class UnitOfWork {
+  /** new rows of the service's own table, by attribute name */
+  readonly rows: object[] = [];
+  readonly events: OutgoingMessage[] = [];
 
-/** Where a unit of work's writes go: an open transaction, or writes pending until the work is done. */
-export type UnitOfWork = Transaction | PendingWrites;
+  constructor(private readonly open?: Transaction) {}
+
+  /** The transaction the work reads and writes in; append-only work has none. */
+  get transaction(): Transaction {
+    if (!this.open) throw new Error("Append-only work reads nothing: its unit of work has no transaction");
+    return this.open;
+  }
+
+  /** A new row, inserted with the unit's other writes when its work is done; returned as it will read back. */
+  insert<T extends object>(values: T): T & { createdAt: string; updatedAt: string } {
+    const now = new Date().toISOString();
+    const row = { ...values, createdAt: now, updatedAt: now };
+    this.rows.push(row);
+    return row;
+  }
+
+  /** An event, written to the outbox with the unit's other writes and emitted once they have committed. */
+  publish(message: OutgoingMessage): void {
+    this.events.push(message);
+  }
+}

@@ -12,7 +12,7 @@ import type { HttpMeta } from "../../contracts/http";
 import { type Invoice, type InvoiceStatus, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../../mixins/config";
-import { type DbMethods, dbMixin, SqlStatement } from "../../mixins/db";
+import { type DbMethods, dbMixin, SqlStatement, type UnitOfWork } from "../../mixins/db";
 import type { Consumed } from "../../mixins/messaging";
 import { notYet } from "../../mixins/messaging";
 import { admission } from "../../mixins/moleculer";
@@ -42,8 +42,8 @@ const INVOICED = new SqlStatement<{ order_id: string }>(`SELECT order_id FROM in
 type Settled = Pick<Invoice, "id" | "orderId" | "status" | "total" | "currency">;
 
 interface InvoicesMethods extends DbMethods {
-  issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>>;
-  settleCancellations(messages: Consumed<OrderCancelledData>[], transaction: Transaction): Promise<void>;
+  issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>>;
+  settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void>;
   reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number>;
 }
 
@@ -91,14 +91,15 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Invoice> {
-        const { body } = await this.idempotent(
+        const { body } = await this.command(
           ctx,
-          async (transaction) => {
+          async (unit) => {
+            const { transaction } = unit;
             const row = await this.lockOrFail(ctx.params.id, transaction);
             const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
             await row.update({ status, paidAt: new Date() }, { transaction });
             const invoice = this.toPlain<Invoice>(row);
-            this.publish(this.causedBy(ctx), transaction, INVOICE_PAID, {
+            this.publish(this.causedBy(ctx), unit, INVOICE_PAID, {
               invoiceId: invoice.id,
               orderId: invoice.orderId,
               paidAt: new Date(invoice.paidAt!).toISOString(),
@@ -116,7 +117,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     /** Issue the order's invoice, once, and announce it with `invoice.issued` (outbox). */
     [ORDER_CREATED.name]: {
       async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
-        const invoice = await this.consume(ctx, ORDER_CREATED, (messages, transaction) => this.issueInvoices(messages, transaction));
+        const invoice = await this.consume(ctx, ORDER_CREATED, (messages, unit) => this.issueInvoices(messages, unit));
         if (invoice) this.logger.info(`Invoice ${invoice.number} issued for order ${invoice.orderId}`);
       },
     },
@@ -128,7 +129,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      */
     [ORDER_CANCELLED.name]: {
       async handler(ctx: Context<EventEnvelope<OrderCancelledData>>) {
-        await this.consume(ctx, ORDER_CANCELLED, (messages, transaction) => this.settleCancellations(messages, transaction));
+        await this.consume(ctx, ORDER_CANCELLED, (messages, unit) => this.settleCancellations(messages, unit));
       },
     },
   },
@@ -140,7 +141,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * batches racing on one order: the loser fails on UNIQUE(order_id) and rolls back (its numbers
      * are handed back: no gap); tried again message by message, it finds the invoice there.
      */
-    async issueInvoices(messages: Consumed<OrderCreatedData>[], transaction: Transaction): Promise<Array<IssuedInvoice | undefined>> {
+    async issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>> {
+      const { transaction } = unit;
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
       const seen = new Set((await INVOICED.run(transaction, [orderIds])).map((row) => row.order_id));
       const due: Consumed<OrderCreatedData>[] = [];
@@ -160,9 +162,9 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           paymentTermsDays: this.settings.paymentTermsDays,
         }),
       );
-      await this.insertAll(invoices, transaction);
       invoices.forEach((invoice, i) => {
-        this.publish(due[i].cause, transaction, INVOICE_ISSUED, {
+        unit.insert(invoice);
+        this.publish(due[i].cause, unit, INVOICE_ISSUED, {
           invoiceId: invoice.id,
           orderId: invoice.orderId,
           number: invoice.number,
@@ -177,7 +179,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     },
 
     /** Voids or credits the invoices of cancelled orders, their rows locked in the one global order. */
-    async settleCancellations(messages: Consumed<OrderCancelledData>[], transaction: Transaction): Promise<void> {
+    async settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void> {
+      const { transaction } = unit;
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
       const invoices = await this.lockAllBy<Settled>("orderId", orderIds, ["id", "orderId", "status", "total", "currency"], transaction);
       const ofOrder = new Map(invoices.map((invoice) => [invoice.orderId, invoice]));
@@ -194,10 +197,10 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         const { id, orderId, total, currency } = invoice;
         if (status === "void") {
           voided.push({ id, status, voidedAt: now });
-          this.publish(cause, transaction, INVOICE_VOIDED, { invoiceId: id, orderId, voidedAt: now.toISOString() });
+          this.publish(cause, unit, INVOICE_VOIDED, { invoiceId: id, orderId, voidedAt: now.toISOString() });
         } else {
           credited.push({ id, status, creditedAt: now });
-          this.publish(cause, transaction, INVOICE_CREDITED, { invoiceId: id, orderId, total, currency, creditedAt: now.toISOString() });
+          this.publish(cause, unit, INVOICE_CREDITED, { invoiceId: id, orderId, total, currency, creditedAt: now.toISOString() });
         }
       }
       await this.saveAll(voided, transaction);

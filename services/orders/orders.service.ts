@@ -53,10 +53,11 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       ...admission(),
       params: createOrderParams,
       async handler(ctx: Context<CreateOrderParams, HttpMeta>): Promise<Order> {
-        const { body: order, replayed } = await this.appendOnly(ctx, async (unit) => {
-          const { items, total } = priceItems(ctx.params.items);
-          const created: Order = this.insertLater(
-            {
+        const { body: order, replayed } = await this.command(
+          ctx,
+          async (unit) => {
+            const { items, total } = priceItems(ctx.params.items);
+            const created: Order = unit.insert({
               id: randomUUID(),
               customerId: ctx.params.customerId,
               customer: ctx.params.customer,
@@ -65,20 +66,20 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
               total,
               status: "pending" as const,
               invoiceId: null,
-            },
-            unit,
-          );
-          this.publish(this.causedBy(ctx), unit, ORDER_CREATED, {
-            orderId: created.id,
-            customerId: created.customerId,
-            customer: created.customer,
-            currency: created.currency,
-            items: created.items,
-            total: created.total,
-            createdAt: created.createdAt,
-          });
-          return created;
-        });
+            });
+            this.publish(this.causedBy(ctx), unit, ORDER_CREATED, {
+              orderId: created.id,
+              customerId: created.customerId,
+              customer: created.customer,
+              currency: created.currency,
+              items: created.items,
+              total: created.total,
+              createdAt: created.createdAt,
+            });
+            return created;
+          },
+          { appendOnly: true },
+        );
         if (!replayed) this.logger.info(`Order ${order.id} accepted: ${order.total} ${order.currency}`);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/orders/${order.id}`;
@@ -120,14 +121,15 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       ...admission(),
       params: idParams,
       async handler(ctx: Context<IdParams, HttpMeta>): Promise<Order> {
-        const { body } = await this.idempotent(
+        const { body } = await this.command(
           ctx,
-          async (transaction) => {
+          async (unit) => {
+            const { transaction } = unit;
             const row = await this.lockOrFail(ctx.params.id, transaction);
             const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
             await row.update({ status }, { transaction });
             const order = this.toPlain<Order>(row);
-            this.publish(this.causedBy(ctx), transaction, ORDER_CANCELLED, {
+            this.publish(this.causedBy(ctx), unit, ORDER_CANCELLED, {
               orderId: order.id,
               cancelledAt: new Date(order.updatedAt).toISOString(),
             });
@@ -147,7 +149,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      */
     [INVOICE_ISSUED.name]: {
       async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
-        await this.consume(ctx, INVOICE_ISSUED, async (messages, transaction) => {
+        await this.consume(ctx, INVOICE_ISSUED, async (messages, { transaction }) => {
           const invoiceOf = new Map(messages.map(({ envelope }) => [envelope.data.orderId, envelope.data.invoiceId]));
           const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>([...invoiceOf.keys()], ["id", "status"], transaction);
           const changes = rows.map(({ id, status: current }) => ({
@@ -167,7 +169,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      */
     [INVOICE_PAID.name]: {
       async handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
-        await this.consume(ctx, INVOICE_PAID, async (messages, transaction) => {
+        await this.consume(ctx, INVOICE_PAID, async (messages, { transaction }) => {
           const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
           const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>(orderIds, ["id", "status"], transaction);
           const changes = [];

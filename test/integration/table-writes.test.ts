@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { DatabaseError, DataTypes, Sequelize } from "sequelize";
+import { DatabaseError, DataTypes, Sequelize, type Transaction } from "sequelize";
 import { TableWrites } from "../../mixins/db/table-writes";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
@@ -56,11 +56,17 @@ const thing = (i: number) => ({
   seenAt: null,
 });
 
+/** The rows' one INSERT, run in `transaction`, as a unit of work's closing writes run it. */
+const insert = (rows: object[], transaction: Transaction) => {
+  const { statement, values } = writes.insertion(rows)!;
+  return statement.run(transaction, values);
+};
+
 describe("TableWrites", () => {
   it("inserts rows with their JSON, big integers, quotes, nulls and timestamps intact, in one statement", async () => {
     const rows = [thing(1), thing(2)];
     statements.length = 0;
-    await sequelize.transaction((transaction) => writes.insert(rows, transaction));
+    await sequelize.transaction((transaction) => insert(rows, transaction));
     expect(statements.filter((sql) => sql.startsWith("INSERT"))).toHaveLength(1);
     const stored = await queryDatabase(
       database,
@@ -82,7 +88,7 @@ describe("TableWrites", () => {
 
   it("fails as Sequelize's queries do, with PostgreSQL's error code, and writes nothing", async () => {
     const [fine, broken] = [thing(3), { ...thing(4), label: null }];
-    const failed = await sequelize.transaction((transaction) => writes.insert([fine, broken], transaction)).catch((err: unknown) => err);
+    const failed = await sequelize.transaction((transaction) => insert([fine, broken], transaction)).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(DatabaseError);
     expect((failed as DatabaseError).original).toMatchObject({ code: "23502" }); // not_null_violation
     expect(await queryDatabase(database, "SELECT id FROM things WHERE id = $1", [fine.id])).toEqual([]);
@@ -90,7 +96,7 @@ describe("TableWrites", () => {
 
   it("locks rows by id, in id order, and reads the attributes asked for", async () => {
     const rows = [thing(5), thing(6), thing(7)];
-    await sequelize.transaction((transaction) => writes.insert(rows, transaction));
+    await sequelize.transaction((transaction) => insert(rows, transaction));
     const ids = rows.map((row) => row.id);
     await sequelize.transaction(async (transaction) => {
       const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>(
@@ -109,7 +115,7 @@ describe("TableWrites", () => {
 
   it("updates each row's changes only, by id, with an index lookup even in a large table", async () => {
     const many = Array.from({ length: 20_000 }, (_, i) => thing(i));
-    await sequelize.transaction((transaction) => writes.insert(many, transaction));
+    await sequelize.transaction((transaction) => insert(many, transaction));
     await sequelize.query("ANALYZE things");
     const changes = many.slice(100, 110).map(({ id }) => ({ id, status: "seen", seenAt: new Date("2026-01-02T03:04:05Z") }));
     statements.length = 0;

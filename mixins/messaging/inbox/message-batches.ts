@@ -1,12 +1,12 @@
 import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
 import Validator from "fastest-validator";
 import { Errors } from "moleculer";
-import type { Transaction } from "sequelize";
 import { type Acknowledgement, MESSAGE_ACKNOWLEDGED, MESSAGE_REJECTED, type Rejection } from "../../../contracts/events/acknowledgement";
 import type { EventContract, EventEnvelope } from "../../../contracts/events/envelope";
 import { toServiceError } from "../../db/errors";
 import { currentTraceparent, linkToBatch } from "../../moleculer/trace-context";
 import { GroupCommit, type Outcomes } from "../../units/group-commit";
+import type { UnitOfWork } from "../../units/unit-of-work";
 import type { Inbox } from "./inbox";
 
 /** What an event published by this service was caused by: goes into its envelope. */
@@ -26,13 +26,13 @@ export interface Consumed<T> {
  * Applies messages of one type, each seen for the first time, in the batch's transaction. It may
  * return a result per message (in their order), which that message's `consume` resolves to.
  */
-export type Effect<T, R> = (messages: Consumed<T>[], transaction: Transaction) => Promise<R[]> | Promise<void>;
+export type Effect<T, R> = (messages: Consumed<T>[], unit: UnitOfWork) => Promise<R[]> | Promise<void>;
 
 /** What the consumer needs from its service. */
 export interface ConsumerPorts {
   /** the consumer group: the service's name */
   group: string;
-  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /** Sends an acknowledgement or rejection to the producing service only. */
   reply(event: string, payload: Acknowledgement | Rejection, producer: string): Promise<unknown>;
 }
@@ -100,15 +100,15 @@ export class MessageBatches {
 
   /** One transaction: the inbox keeps the first delivery of each new message, the effect applies those. */
   private applyTogether<T, R>(contract: EventContract<T>, effect: Effect<T, R>, deliveries: Delivery[]): Promise<Map<Delivery, R>> {
-    return this.ports.transact(async (transaction) => {
+    return this.ports.transact(async (unit) => {
       const fresh = await this.inbox.record(
         deliveries.map((delivery) => delivery.envelope.id),
         contract.name,
-        transaction,
+        unit.transaction,
       );
       const firsts = deliveries.filter((delivery) => fresh.delete(delivery.envelope.id));
       if (firsts.length === 0) return new Map();
-      const results = (await effect(firsts as Consumed<T>[], transaction)) ?? [];
+      const results = (await effect(firsts as Consumed<T>[], unit)) ?? [];
       return new Map(firsts.map((delivery, i) => [delivery, results[i]]));
     });
   }
