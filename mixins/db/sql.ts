@@ -18,10 +18,27 @@ import { isLostConnection } from "./errors";
  * DatabaseError, a lost connection as a ConnectionError (which callers answer with a 503).
  */
 export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
+  /** The text, its parameters numbered from `$1`. */
+  readonly text: string;
+  private readonly render?: (param: (n: number) => string) => string;
+
+  /**
+   * `text` is the SQL with `$1`, `$2`…; or, for a statement that `allAtOnce` may combine with others, a
+   * function writing it with `param(n)` for its n-th parameter, so that it can be numbered after theirs.
+   */
   constructor(
-    readonly text: string,
+    text: string | ((param: (n: number) => string) => string),
     readonly options: { prepareAs?: string } = {},
-  ) {}
+  ) {
+    this.render = typeof text === "function" ? text : undefined;
+    this.text = typeof text === "function" ? text((n) => `$${n}`) : text;
+  }
+
+  /** The text with its n-th parameter numbered `$(offset + n)`, to follow `offset` parameters of others. */
+  textAfter(offset: number): string {
+    if (!this.render) throw new Error(`Only a statement written with param(n) combines with others: ${this.text}`);
+    return this.render((n) => `$${n + offset}`);
+  }
 
   /** Runs in `transaction`, on its own connection. */
   run(transaction: Transaction, values: unknown[]): Promise<R[]> {
@@ -75,8 +92,8 @@ const combined = new Map<string, SqlStatement>();
  * which PostgreSQL runs atomically on its own, in one round trip, with no transaction to open and
  * commit around it. It answers with the id of the transaction it ran in (`xid`): inside a
  * transaction, what tells later whether that transaction committed should the connection break
- * while committing. Each part's parameters are renumbered after those of the parts before it.
- * Prepared when every part may be.
+ * while committing. Each part is written with `param(n)`, and its parameters are numbered after those
+ * of the parts before it. Prepared when every part may be.
  */
 export function allAtOnce(parts: BoundStatement[]): BoundStatement & { statement: SqlStatement<{ xid: string }> } {
   const names = parts.map(({ statement }) => statement.options.prepareAs);
@@ -85,7 +102,7 @@ export function allAtOnce(parts: BoundStatement[]): BoundStatement & { statement
   if (!statement) {
     let offset = 0;
     const ctes = parts.map(({ statement: part, values }, i) => {
-      const text = part.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      const text = part.textAfter(offset);
       offset += values.length;
       return `s${i} AS (${text})`;
     });

@@ -17,7 +17,8 @@ export class TableWrites {
   private readonly columns: Array<[string, string]>;
   private readonly columnOf: Map<string, string>;
   private readonly table: string;
-  private readonly inserting: SqlStatement;
+  /** INSERTs by the columns they write */
+  private readonly inserting = new Map<string, SqlStatement>();
   private readonly locking: Map<string, SqlStatement>;
   private readonly finding: SqlStatement;
 
@@ -25,18 +26,32 @@ export class TableWrites {
     this.columns = Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]);
     this.columnOf = new Map(this.columns);
     this.table = quoted(model.getTableName() as string);
-    this.inserting = new SqlStatement(`INSERT INTO ${this.table} SELECT * FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb)`, {
-      prepareAs: `insert ${this.table}`,
-    });
     this.locking = new Map();
     this.finding = new SqlStatement(`SELECT 1 FROM ${this.table} WHERE id = $1`);
   }
 
-  /** New rows, by attribute name, in one statement to run with others (`createdAt`/`updatedAt` default to now); undefined for none. */
+  /**
+   * New rows, by attribute name, in one statement to run with others (`createdAt`/`updatedAt` default
+   * to now); undefined for none. Only the columns some row has a value for are written, so the others
+   * take their DEFAULT; a row without a value another row has gets NULL there.
+   */
   insertion(rows: object[]): BoundStatement | undefined {
     if (rows.length === 0) return undefined;
     const now = new Date();
-    return { statement: this.inserting, values: [this.records(rows, { createdAt: now, updatedAt: now })] };
+    const records = this.records(rows, { createdAt: now, updatedAt: now });
+    const columns = this.columns.map(([, column]) => column).filter((column) => records.some((record) => column in record));
+    const key = columns.join(",");
+    let statement = this.inserting.get(key);
+    if (!statement) {
+      const list = columns.map(quoted).join(", ");
+      statement = new SqlStatement(
+        (param) =>
+          `INSERT INTO ${this.table} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${this.table}, ${param(1)}::jsonb)`,
+        { prepareAs: `insert ${this.table} (${key})` },
+      );
+      this.inserting.set(key, statement);
+    }
+    return { statement, values: [JSON.stringify(records)] };
   }
 
   /** Tells whether the row with primary key `id` is stored: the witness of a statement that inserted it. */
@@ -73,20 +88,18 @@ export class TableWrites {
     await new SqlStatement(
       `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
        FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb) AS r WHERE t.id = r.id AND t.id = ANY ($2::uuid[])`,
-    ).run(transaction, [this.records(changes, { updatedAt: new Date() }), changes.map((row) => row.id)]);
+    ).run(transaction, [JSON.stringify(this.records(changes, { updatedAt: new Date() })), changes.map((row) => row.id)]);
   }
 
-  /** The rows as JSON keyed by column name, `defaults` filling in what a row lacks; what is no attribute of the model is left out. */
-  private records(rows: object[], defaults: Record<string, unknown>): string {
-    return JSON.stringify(
-      rows.map((row) => {
-        const record: Record<string, unknown> = {};
-        for (const [attribute, column] of this.columns) {
-          const value = attribute in row ? (row as Record<string, unknown>)[attribute] : defaults[attribute];
-          if (value !== undefined) record[column] = value;
-        }
-        return record;
-      }),
-    );
+  /** The rows keyed by column name, `defaults` filling in what a row lacks; what is no attribute of the model is left out. */
+  private records(rows: object[], defaults: Record<string, unknown>): Array<Record<string, unknown>> {
+    return rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const [attribute, column] of this.columns) {
+        const value = attribute in row ? (row as Record<string, unknown>)[attribute] : defaults[attribute];
+        if (value !== undefined) record[column] = value;
+      }
+      return record;
+    });
   }
 }

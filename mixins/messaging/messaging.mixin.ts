@@ -21,16 +21,10 @@ import { UnitOfWork } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
+import { startOutboxGauges } from "./outbox/gauges";
 import { Outbox, type OutboxReport, outgoing } from "./outbox/outbox";
 import { Relay, relayOptions as relayOptionsOf } from "./outbox/relay";
 import { retryTransient } from "./transient-retry";
-
-const OUTBOX_GAUGES = {
-  "outbox.pending": "Outbox messages some consumer has not acknowledged yet",
-  "outbox.oldest_pending_seconds": "Age of the oldest pending outbox message",
-  "outbox.stuck": "Outbox messages pending for longer than OUTBOX_STUCK_AFTER_SECONDS",
-  "outbox.parked": "Outbox messages parked after repeated rejections, or too large to send",
-};
 
 /**
  * Thrown by an effect whose precondition is still on its way (the invoice of a cancelled order is not
@@ -175,21 +169,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
       },
 
       startOutboxGauges() {
-        const metrics = this.broker.metrics;
-        if (!this.broker.isMetricsEnabled()) return;
-        for (const [name, description] of Object.entries(OUTBOX_GAUGES)) {
-          if (!metrics.getMetric(name)) metrics.register({ type: "gauge", name, description, labelNames: ["service"] });
-        }
-        const update = async () => {
-          const report = await this.outboxReport();
-          const labels = { service: this.name };
-          metrics.set("outbox.pending", report.pending, labels);
-          metrics.set("outbox.oldest_pending_seconds", report.oldestPendingSeconds, labels);
-          metrics.set("outbox.stuck", report.stuck, labels);
-          metrics.set("outbox.parked", report.parked, labels);
-        };
-        this.outboxGauges = setInterval(() => update().catch((err) => this.logger.warn(`Outbox gauges: ${err.message}`)), 5_000);
-        void update().catch(() => undefined);
+        this.outboxGauges = startOutboxGauges(this.broker, this.name, () => this.outboxReport());
       },
 
       async bringForwardFor(node: NodeInfo): Promise<void> {

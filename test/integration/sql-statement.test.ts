@@ -20,8 +20,8 @@ afterAll(async () => {
   await dropDatabases([database]);
 });
 
-const note = new SqlStatement("INSERT INTO notes (id, body) VALUES ($1, $2)", { prepareAs: "note" });
-const tag = new SqlStatement("INSERT INTO tags (id) VALUES ($1)", { prepareAs: "tag" });
+const note = new SqlStatement((param) => `INSERT INTO notes (id, body) VALUES (${param(1)}, ${param(2)})`, { prepareAs: "note" });
+const tag = new SqlStatement((param) => `INSERT INTO tags (id) VALUES (${param(1)})`, { prepareAs: "tag" });
 const rows = async () => ({
   notes: await queryDatabase(database, "SELECT id, body FROM notes ORDER BY id"),
   tags: await queryDatabase(database, "SELECT id FROM tags ORDER BY id"),
@@ -48,6 +48,16 @@ describe("allAtOnce", () => {
       allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(transaction, [5, "kept"]),
     );
     expect(await queryDatabase(database, "SELECT txid_status($1::bigint) AS status", [xid])).toEqual([{ status: "committed" }]);
+  });
+
+  it("combines only statements written with param(n): a plain text is refused, not renumbered", () => {
+    const plain = new SqlStatement("INSERT INTO tags (id) VALUES ($1)");
+    expect(() =>
+      allAtOnce([
+        { statement: note, values: [1, "x"] },
+        { statement: plain, values: [2] },
+      ]),
+    ).toThrow(/param\(n\)/);
   });
 
   it("writes all or nothing", async () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   await sequelize.query(`
     CREATE TABLE things (
       id uuid PRIMARY KEY, label varchar(20) NOT NULL, details jsonb NOT NULL, amount bigint NOT NULL,
-      status varchar(10) NOT NULL, seen_at timestamptz, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
+      status varchar(10) NOT NULL DEFAULT 'fresh', seen_at timestamptz, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
   model = sequelize.define(
     "things",
     {
@@ -63,6 +63,12 @@ const insert = (rows: object[], transaction: Transaction) => {
 };
 
 describe("TableWrites", () => {
+  it("lets a column no row gives a value for take its DEFAULT", async () => {
+    const { status: _, ...statusless } = thing(0);
+    await sequelize.transaction((transaction) => insert([statusless, { ...statusless, id: randomUUID() }], transaction));
+    expect(await queryDatabase(database, "SELECT status FROM things WHERE id = $1", [statusless.id])).toEqual([{ status: "fresh" }]);
+  });
+
   it("inserts rows with their JSON, big integers, quotes, nulls and timestamps intact, in one statement", async () => {
     const rows = [thing(1), thing(2)];
     statements.length = 0;

@@ -51,11 +51,12 @@ export interface ParkedMessage {
 
 /** A transaction's events in one statement: `$1` is the messages as JSON, `$2` when the relay may first look. */
 const ADD = new SqlStatement(
-  `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at)
-   SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
-          ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
-          now() + $2::integer * interval '1 millisecond'
-   FROM jsonb_array_elements($1::jsonb) AS r`,
+  (param) =>
+    `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at)
+     SELECT (r->'envelope'->>'id')::uuid, r->'envelope'->>'type', r->'envelope',
+            ARRAY(SELECT jsonb_array_elements_text(r->'consumers')),
+            now() + ${param(2)}::integer * interval '1 millisecond'
+     FROM jsonb_array_elements(${param(1)}::jsonb) AS r`,
   { prepareAs: "outbox add" },
 );
 
