@@ -234,11 +234,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     },
 
     created() {
-      this.commandBatches = new CommandBatches(
-        { transact: (work) => this.transact(work), appendAtOnce: (work) => this.appendAtOnce(work) },
-        idempotencyKeys,
-        COMMAND_BATCH_SIZE,
-      );
+      this.commandBatches = new CommandBatches(this.units, idempotencyKeys, COMMAND_BATCH_SIZE);
     },
 
     async started() {

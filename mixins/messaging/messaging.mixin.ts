@@ -12,19 +12,17 @@ import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
 import type { Purged } from "../db/expired-rows";
-import { allAtOnce } from "../db/sql";
 import type { TableWrites } from "../db/table-writes";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
-import { commit, runAloneOrFindOut } from "../units/commit-outcome";
-import { UnitOfWork } from "../units/unit-of-work";
+import type { UnitOfWork } from "../units/unit-of-work";
+import { Units } from "../units/units";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
 import { startOutboxGauges } from "./outbox/gauges";
 import { Outbox, type OutboxReport, outgoing } from "./outbox/outbox";
 import { Relay, relayOptions as relayOptionsOf } from "./outbox/relay";
-import { retryTransient } from "./transient-retry";
 
 /**
  * Thrown by an effect whose precondition is still on its way (the invoice of a cancelled order is not
@@ -43,22 +41,6 @@ export interface MessagingMethods {
   bringForwardFor(node: NodeInfo): Promise<void>;
   /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
   purgeInbox(): Promise<Purged>;
-  /**
-   * Runs `work` in a unit of work with a transaction; at its end the unit's new rows and the outbox
-   * rows of its events go in as one statement, and the events are emitted right after the commit (the
-   * relay emits again what goes unacknowledged). A transaction PostgreSQL rolled back for a deadlock
-   * or a serialization failure, or whose connection broke before it committed, runs again
-   * (transient-retry.ts); one whose connection broke while committing is not answered before it is
-   * known whether it committed (units/commit-outcome.ts).
-   */
-  transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
-  /**
-   * Runs `work` in an append-only unit of work (no transaction: it only leaves rows and events), then
-   * writes its new rows and its events' outbox rows as one statement, atomic without a transaction of
-   * its own, and emits the events right after it. Should the connection break under that statement,
-   * its first new row tells whether it committed before anything is answered.
-   */
-  appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
   causedBy(ctx: Context): Cause;
   /** An event of this service, written with `unit`'s other writes and emitted once they have committed. */
@@ -76,7 +58,9 @@ export interface MessagingMethods {
 /**
  * Reliable integration events over Moleculer's fire-and-forget ones (README: Guarantees):
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
- * side, parking of messages that never get applied. Composed by the db mixin, over its database.
+ * side, parking of messages that never get applied. Composed by the db mixin, over its database and
+ * its table. It also runs the service's units of work (`this.units`, units/units.ts): what a unit
+ * writes at its end is its table's new rows beside its events' outbox rows, emitted once committed.
  */
 export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partial<ServiceSchema> {
   const outbox = new Outbox(sequelize);
@@ -88,15 +72,11 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
   } = config();
   const inbox = new Inbox(sequelize, INBOX_RETENTION_DAYS);
   const relayOptions = relayOptionsOf(config());
-  /** What a unit of work writes when it is done: its new rows and its events' outbox rows, as one statement. */
-  const closingWrites = (unit: UnitOfWork) => {
-    const writes = [table.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter(
-      (write) => write !== undefined,
-    );
-    return writes.length > 0 ? allAtOnce(writes) : undefined;
-  };
+  /** What a unit's work leaves to write when it is done: its new rows and its events' outbox rows. */
+  const closingWrites = (unit: UnitOfWork) =>
+    [table.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
   /** What tells whether an append-only unit's statement committed: its first new row, stored or not. */
-  const witnessOf = (unit: UnitOfWork) => {
+  const witness = (unit: UnitOfWork) => {
     const id = (unit.rows[0] as { id?: string } | undefined)?.id;
     return id === undefined ? undefined : table.stored(id);
   };
@@ -184,38 +164,6 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
         return inbox.purgeExpired();
       },
 
-      transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-        return retryTransient(async () => {
-          const transaction = await sequelize.transaction();
-          const unit = new UnitOfWork(transaction);
-          let result: T;
-          let xid: string | undefined;
-          try {
-            result = await work(unit);
-            const closing = closingWrites(unit);
-            if (closing) [{ xid }] = await closing.statement.run(transaction, closing.values);
-          } catch (err) {
-            await transaction.rollback().catch(() => undefined);
-            throw err;
-          }
-          await commit(sequelize, transaction, xid);
-          // The emits are no part of this transaction's trace: each continues its own message's.
-          if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
-          return result;
-        });
-      },
-
-      appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-        return retryTransient(async () => {
-          const unit = new UnitOfWork();
-          const result = await work(unit);
-          const closing = closingWrites(unit);
-          if (closing) await runAloneOrFindOut(sequelize, closing, witnessOf(unit));
-          if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
-          return result;
-        });
-      },
-
       causedBy(ctx: Context): Cause {
         return { correlationId: ctx.requestID ?? ctx.id, causationId: ctx.id, traceparent: currentTraceparent() };
       },
@@ -230,11 +178,19 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
     },
 
     created() {
+      this.units = new Units(sequelize, {
+        closingWrites,
+        witness,
+        // The emits are no part of the unit's trace: each continues its own message's.
+        committed: (unit) => {
+          if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
+        },
+      });
       this.messageBatches = new MessageBatches(
         inbox,
         {
           group: this.name,
-          transact: (work) => this.transact(work),
+          transact: (work) => this.units.transact(work),
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
         },
         CONSUMER_BATCH_SIZE,

@@ -6,7 +6,7 @@ import type { OutgoingMessage } from "../messaging/outbox/outbox";
  * together. In a transaction the work may read and lock rows (`transaction`); append-only it has none
  * and only leaves new rows and events. Either way its new rows (`insert`) and the outbox rows of its
  * events (`publish`) go in as one statement when the work is done, and the events are emitted once
- * that has committed (messaging.mixin's `transact` and `appendAtOnce`).
+ * that has committed (units.ts runs it, one way or the other).
  */
 export class UnitOfWork {
   /** new rows of the service's own table, by attribute name */

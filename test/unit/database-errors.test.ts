@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError } from "sequelize";
 import { isLostConnection, isTransient, toServiceError } from "../../mixins/db/errors";
-import { retryTransient } from "../../mixins/messaging/transient-retry";
+import { retryTransient } from "../../mixins/units/transient-retry";
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, sql: "SELECT 1", parameters: [] });
 
