@@ -1,6 +1,5 @@
-import { hostname } from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
-import { config as nodeConfig } from "./mixins/config";
+import { config as nodeConfig, nodeIdentity } from "./mixins/config";
 import {
   AmqpTransporter,
   callBatches,
@@ -28,9 +27,7 @@ import { replCommands } from "./scripts/repl-commands";
 const env = nodeConfig();
 delete process.env.TRANSPORTER;
 
-/** `<role>-<hostname>`: stable across restarts (a PID in the ID leaves orphan queues behind). */
-const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
-const nodeID = env.NODE_ID ?? `${role}-${hostname()}`;
+const { role, nodeID } = nodeIdentity(env);
 const limits = transportLimits(env);
 
 function transporter(url: string | undefined): BrokerOptions["transporter"] {

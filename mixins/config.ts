@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import bytes from "bytes";
 import Validator, { type ValidationError } from "fastest-validator";
 import { queryInteger } from "../contracts/query-integer";
@@ -106,4 +107,13 @@ let current: Config | undefined;
 export function config(): Config {
   current ??= readConfig();
   return current;
+}
+
+/**
+ * The node's role (the services it runs) and its ID, `<role>-<hostname>` unless `NODE_ID` says: stable
+ * across restarts (a PID in it would leave orphan queues behind). Traces and logs name the node by it.
+ */
+export function nodeIdentity({ NODE_ROLE, SERVICES, NODE_ID }: Config = config()): { role: string; nodeID: string } {
+  const role = NODE_ROLE ?? SERVICES ?? "node";
+  return { role, nodeID: NODE_ID ?? `${role}-${hostname()}` };
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
@@ -7,6 +6,7 @@ import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { nodeIdentity, readConfig } from "../mixins/config";
 
 /** What each role is called in traces: the api node is the system's gateway. */
 const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
@@ -24,7 +24,7 @@ function packageVersion(): string {
  * (the exporter reads it; default http://localhost:4317). Metrics and logs stay off.
  */
 export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
-  const role = env.NODE_ROLE ?? env.SERVICES ?? "node";
+  const { role, nodeID } = nodeIdentity(readConfig(env));
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) still override these.
     resource: defaultResource().merge(
@@ -32,7 +32,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
         [ATTR_SERVICE_NAME]: SERVICE_NAMES[role] ?? role,
         [ATTR_SERVICE_VERSION]: packageVersion(),
         // the node ID, so a span leads to the node's logs; the SDK's default would be a random UUID
-        [ATTR_SERVICE_INSTANCE_ID]: env.NODE_ID ?? `${role}-${hostname()}`,
+        [ATTR_SERVICE_INSTANCE_ID]: nodeID,
       }),
     ),
     resourceDetectors: [envDetector, hostDetector, processDetector],

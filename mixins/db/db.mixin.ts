@@ -13,7 +13,7 @@ import {
 } from "sequelize";
 import type { EventContract } from "../../contracts/events/envelope";
 import type { HttpMeta } from "../../contracts/http";
-import { type IdParams, idParams, type ListPage, type PagingParams } from "../../contracts/paging";
+import { DEFAULT_PAGE_SIZE, type IdParams, idParams, type ListPage, MAX_PAGE_SIZE, type PagingParams } from "../../contracts/paging";
 import { config } from "../config";
 import { unreachableConsumers } from "../messaging/event-consumers";
 import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
@@ -132,7 +132,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize, writes)],
     adapter: new SequelizeAdapter(sequelize as unknown as object),
     model,
-    settings: { idField: "id", pageSize: 20, maxPageSize: 100 },
+    settings: { idField: "id", pageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE },
 
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
     actions: {

@@ -1,4 +1,5 @@
-import { readConfig } from "../../mixins/config";
+import { hostname } from "node:os";
+import { nodeIdentity, readConfig } from "../../mixins/config";
 
 describe("readConfig", () => {
   it("gives every default with nothing set, and works out the ones that follow others", () => {
@@ -57,5 +58,13 @@ describe("readConfig", () => {
     expect(() => readConfig({ PORT: "http", DB_POOL_MAX: "0" })).toThrow(
       "Invalid configuration: DB_POOL_MAX must be a whole number of at least 1, got '0'; PORT must be a whole number of at least 0, got 'http'",
     );
+  });
+});
+
+describe("nodeIdentity", () => {
+  it("is <role>-<hostname> unless NODE_ID names the node, the role NODE_ROLE, else SERVICES", () => {
+    expect(nodeIdentity(readConfig({ SERVICES: "orders" }))).toEqual({ role: "orders", nodeID: `orders-${hostname()}` });
+    expect(nodeIdentity(readConfig({ NODE_ROLE: "api", SERVICES: "orders", NODE_ID: "api-7" }))).toEqual({ role: "api", nodeID: "api-7" });
+    expect(nodeIdentity(readConfig({}))).toEqual({ role: "node", nodeID: `node-${hostname()}` });
   });
 });
