@@ -1,16 +1,6 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
-import SequelizeAdapter from "moleculer-db-adapter-sequelize";
-import {
-  DataTypes,
-  type Model,
-  type ModelAttributeColumnOptions,
-  type ModelAttributes,
-  type ModelStatic,
-  Op,
-  Sequelize,
-  type Transaction,
-} from "sequelize";
+import { DataTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, Op, type Transaction } from "sequelize";
 import type { EventContract } from "../../contracts/events/envelope";
 import type { HttpMeta } from "../../contracts/http";
 import { DEFAULT_PAGE_SIZE, type IdParams, idParams, type ListPage, MAX_PAGE_SIZE, type PagingParams } from "../../contracts/paging";
@@ -20,26 +10,21 @@ import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mi
 import { admission } from "../moleculer/admission";
 import { PROBE_OPTIONS } from "../moleculer/probe";
 import { CommandBatches, type CommandOptions } from "../units/command-batches";
-import { IdempotencyKeys, type Remembered } from "../units/idempotency";
+import type { Remembered } from "../units/idempotency";
 import type { UnitOfWork } from "../units/unit-of-work";
+import { type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
 import { toServiceError } from "./errors";
 import { purgeAll } from "./expired-rows";
-import { cursorOf, ListOrder, pagingError } from "./keyset-pages";
+import { cursorOf, pagingError } from "./keyset-pages";
 import { migrate, type SqlMigration } from "./migrations";
-import { type RowChanges, TableWrites } from "./table-writes";
+import type { RowChanges } from "./table-writes";
 
 /** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
-export interface DbMixinOptions {
-  /** the environment variable that holds this service's PostgreSQL URL */
-  urlEnv: "ORDERS_DATABASE_URL" | "INVOICES_DATABASE_URL";
+export interface DbMixinOptions extends DatabaseOptions {
   /** what a missing row is called in a 404 ("Order not found") */
   entityName: string;
-  table: string;
-  attributes: ModelAttributes;
-  /** the timestamp attribute lists are ordered by, newest first (the id breaks ties) */
-  listedBy: string;
   migrations: SqlMigration[];
   /** the integration events this service emits: it is ready only once their consumers are known */
   publishes: readonly EventContract<unknown>[];
@@ -100,38 +85,20 @@ export function minorUnits(field: string): ModelAttributeColumnOptions {
 }
 
 /**
- * moleculer-db over one PostgreSQL database per service.
- * The schema comes from migrations run at start-up, never from `sync()`: the model is handed to
- * the adapter already defined, which is how the sequelize adapter skips its sync.
- * The generic write actions are switched off: each service writes through its own actions.
- * It also carries what must commit with the service's data: outbox, inbox, Idempotency-Keys.
+ * moleculer-db over one PostgreSQL database per service (its database: database.mixin.ts, made when the
+ * service is created). The generic write actions are switched off: each service writes through its
+ * own actions, as commands (`command`) in units of work. It also carries what must commit with the
+ * service's data: outbox, inbox, Idempotency-Keys (mixins/messaging).
  */
 export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
-  const { [options.urlEnv]: url, DB_POOL_MAX, COMMAND_BATCH_SIZE, OUTBOX_RELAY_ENABLED } = config();
-  if (!url) throw new Error(`${options.urlEnv} is not set: the PostgreSQL URL of this service's database`);
-
-  const sequelize = new Sequelize(url, {
-    logging: false,
-    pool: { max: DB_POOL_MAX, min: 0, acquire: 10_000, idle: 10_000 },
-  });
-  const idempotencyKeys = new IdempotencyKeys(sequelize);
   const notFound = (id: string | string[]) => new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
   const orFail = (row: Model | null, id: string): Model => {
     if (!row) throw notFound(id);
     return row;
   };
-  const model = sequelize.define(options.table, options.attributes, {
-    tableName: options.table,
-    underscored: true,
-    timestamps: true,
-  });
-  const writes = new TableWrites(model);
-  const listOrder = new ListOrder(model, options.listedBy);
 
-  const schema: Partial<ServiceSchema<DbServiceSettings>> & { adapter: unknown; model: unknown } = {
-    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(sequelize, writes)],
-    adapter: new SequelizeAdapter(sequelize as unknown as object),
-    model,
+  const schema: Partial<ServiceSchema<DbServiceSettings>> = {
+    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(), databaseMixin(options)],
     settings: { idField: "id", pageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE },
 
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
@@ -147,7 +114,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         ...admission(),
         params: idParams,
         async handler(ctx: Context<IdParams>) {
-          return this.toPlain(orFail(await model.findByPk(ctx.params.id), ctx.params.id));
+          return this.toPlain(orFail(await databaseOf(this).model.findByPk(ctx.params.id), ctx.params.id));
         },
       },
 
@@ -178,7 +145,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
     methods: {
       async lockOrFail(id: string, transaction: Transaction): Promise<Model> {
-        return orFail(await model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
+        return orFail(await databaseOf(this).model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
       },
 
       async lockAllOrFail<T extends { id: string }>(
@@ -186,7 +153,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         attributes: Array<keyof T & string>,
         transaction: Transaction,
       ): Promise<T[]> {
-        const rows = await writes.lock<T>("id", ids, attributes, transaction);
+        const rows = await databaseOf(this).writes.lock<T>("id", ids, attributes, transaction);
         const found = new Set(rows.map((row) => row.id));
         const missing = [...new Set(ids)].filter((id) => !found.has(id));
         if (missing.length > 0) throw notFound(missing.length === 1 ? missing[0] : missing);
@@ -194,7 +161,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       },
 
       lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
-        return writes.lock<T>(by, values, attributes, transaction);
+        return databaseOf(this).writes.lock<T>(by, values, attributes, transaction);
       },
 
       command<T>(
@@ -206,7 +173,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
       },
 
       saveAll(changes: RowChanges[], transaction: Transaction): Promise<void> {
-        return writes.update(changes, transaction);
+        return databaseOf(this).writes.update(changes, transaction);
       },
 
       toPlain<T>(row: Model): T {
@@ -219,9 +186,16 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         const cursor = cursorOf(paging);
         if (!cursor) {
           const page = paging.page ?? 1;
-          return this._list(ctx, { query, page, pageSize, limit: pageSize, offset: (page - 1) * pageSize, sort: listOrder.sort });
+          return this._list(ctx, {
+            query,
+            page,
+            pageSize,
+            limit: pageSize,
+            offset: (page - 1) * pageSize,
+            sort: databaseOf(this).listOrder.sort,
+          });
         }
-        const found = await listOrder.seek(query, cursor, pageSize);
+        const found = await databaseOf(this).listOrder.seek(query, cursor, pageSize);
         if (!found) {
           throw pagingError(
             cursor.param,
@@ -234,15 +208,18 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     },
 
     created() {
-      this.commandBatches = new CommandBatches(this.units, idempotencyKeys, COMMAND_BATCH_SIZE);
+      this.commandBatches = new CommandBatches(this.units, databaseOf(this).idempotencyKeys, config().COMMAND_BATCH_SIZE);
     },
 
     async started() {
-      const applied = await migrate(sequelize, options.migrations, `${options.table}-migrations`);
+      const applied = await migrate(databaseOf(this).sequelize, options.migrations, `${options.table}-migrations`);
       if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
-      if (OUTBOX_RELAY_ENABLED === "true") this.relay.start();
+      if (config().OUTBOX_RELAY_ENABLED === "true") this.relay.start();
       this.startOutboxGauges();
-      const purges = { "Idempotency-Keys": () => idempotencyKeys.purgeExpired(), "inbox records": () => this.purgeInbox() };
+      const purges = {
+        "Idempotency-Keys": () => databaseOf(this).idempotencyKeys.purgeExpired(),
+        "inbox records": () => this.purgeInbox(),
+      };
       this.purges = setInterval(() => void purgeAll(purges, this.logger), PURGE_INTERVAL_MS);
     },
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
 import { isLostConnection } from "./errors";
@@ -26,12 +27,16 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
    * `text` is the SQL with `$1`, `$2`…; or, for a statement that `allAtOnce` may combine with others, a
    * function writing it with `param(n)` for its n-th parameter, so that it can be numbered after theirs.
    */
+  /** `prepareAs` as PostgreSQL keeps it: within its 63 bytes, a long name shortened but still its own. */
+  private readonly preparedName?: string;
+
   constructor(
     text: string | ((param: (n: number) => string) => string),
     readonly options: { prepareAs?: string } = {},
   ) {
     this.render = typeof text === "function" ? text : undefined;
     this.text = typeof text === "function" ? text((n) => `$${n}`) : text;
+    this.preparedName = options.prepareAs === undefined ? undefined : preparedName(options.prepareAs);
   }
 
   /** The text with its n-th parameter numbered `$(offset + n)`, to follow `offset` parameters of others. */
@@ -53,12 +58,28 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
   /** Runs on `client`, a connection the caller holds. */
   async runOn(client: ClientBase, values: unknown[]): Promise<R[]> {
     try {
-      return (await client.query<R>({ name: this.options.prepareAs, text: this.text, values })).rows;
+      return (await client.query<R>({ name: this.preparedName, text: this.text, values })).rows;
     } catch (err) {
       if (err instanceof PgDatabaseError) throw new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never);
       throw isLostConnection(err) ? new ConnectionError(err as Error) : err;
     }
   }
+}
+
+const MAX_NAME_BYTES = 63;
+
+/**
+ * PostgreSQL cuts a statement's name at 63 bytes: two long names alike in their first 63 would be one
+ * prepared statement, and the second PREPARE would fail. A longer name keeps its start and gains a
+ * hash of the whole.
+ */
+export function preparedName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  return `${Buffer.from(name)
+    .subarray(0, MAX_NAME_BYTES - hash.length - 1)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "")} ${hash}`;
 }
 
 /** A pg client, with the id of the server process behind it (pg's typings leave it out). */

@@ -1,5 +1,4 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
-import type { Sequelize } from "sequelize";
 import {
   type Acknowledgement,
   acknowledgementParams,
@@ -11,8 +10,8 @@ import {
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../../contracts/events/envelope";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
+import { databaseOf } from "../db/database.mixin";
 import type { Purged } from "../db/expired-rows";
-import type { TableWrites } from "../db/table-writes";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
 import type { UnitOfWork } from "../units/unit-of-work";
@@ -62,25 +61,7 @@ export interface MessagingMethods {
  * its table. It also runs the service's units of work (`this.units`, units/units.ts): what a unit
  * writes at its end is its table's new rows beside its events' outbox rows, emitted once committed.
  */
-export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partial<ServiceSchema> {
-  const outbox = new Outbox(sequelize);
-  const {
-    INBOX_RETENTION_DAYS,
-    OUTBOX_MAX_FAILURES: maxFailures,
-    OUTBOX_STUCK_AFTER_SECONDS: stuckAfterSeconds,
-    CONSUMER_BATCH_SIZE,
-  } = config();
-  const inbox = new Inbox(sequelize, INBOX_RETENTION_DAYS);
-  const relayOptions = relayOptionsOf(config());
-  /** What a unit's work leaves to write when it is done: its new rows and its events' outbox rows. */
-  const closingWrites = (unit: UnitOfWork) =>
-    [table.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter((write) => write !== undefined);
-  /** What tells whether an append-only unit's statement committed: its first new row, stored or not. */
-  const witness = (unit: UnitOfWork) => {
-    const id = (unit.rows[0] as { id?: string } | undefined)?.id;
-    return id === undefined ? undefined : table.stored(id);
-  };
-
+export function messagingMixin(): Partial<ServiceSchema> {
   return {
     actions: {
       /** How far behind this service's events are (REPL `consistency`, `GET /ready`). */
@@ -93,7 +74,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
       /** Messages a consumer rejected `OUTBOX_MAX_FAILURES` times: kept, never dropped (REPL). */
       parkedMessages: {
         handler() {
-          return outbox.parked();
+          return this.outbox.parked();
         },
       },
 
@@ -101,7 +82,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
       replayMessage: {
         params: idParams,
         async handler(ctx: Context<IdParams>) {
-          if (!(await outbox.replay(ctx.params.id))) {
+          if (!(await this.outbox.replay(ctx.params.id))) {
             throw new Errors.MoleculerClientError("No parked message with this id", 404, "NOT_FOUND", { id: ctx.params.id });
           }
           this.relay.kick();
@@ -115,7 +96,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
       [MESSAGE_ACKNOWLEDGED]: {
         params: acknowledgementParams,
         async handler(ctx: Context<Acknowledgement>) {
-          await outbox.acknowledge(ctx.params.messageIds, ctx.params.group);
+          await this.outbox.acknowledge(ctx.params.messageIds, ctx.params.group);
         },
       },
 
@@ -124,7 +105,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
         params: rejectionParams,
         async handler(ctx: Context<Rejection>) {
           this.logger.warn(`Message ${ctx.params.messageId} rejected by ${ctx.params.group}: ${ctx.params.error}`);
-          await outbox.reject(ctx.params.messageId, `${ctx.params.group}: ${ctx.params.error}`, maxFailures);
+          await this.outbox.reject(ctx.params.messageId, `${ctx.params.group}: ${ctx.params.error}`, config().OUTBOX_MAX_FAILURES);
         },
       },
 
@@ -145,7 +126,7 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
 
     methods: {
       outboxReport(): Promise<OutboxReport> {
-        return outbox.report(stuckAfterSeconds);
+        return this.outbox.report(config().OUTBOX_STUCK_AFTER_SECONDS);
       },
 
       startOutboxGauges() {
@@ -155,13 +136,13 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
       async bringForwardFor(node: NodeInfo): Promise<void> {
         const groups = groupsServedBy(node);
         if (groups.length === 0) return;
-        const due = await outbox.makeDueFor(groups);
+        const due = await this.outbox.makeDueFor(groups);
         if (due > 0) this.logger.info(`Node ${node.id} serves ${groups.join(", ")}: ${due} pending message(s) due now`);
         this.relay.kick();
       },
 
       purgeInbox(): Promise<Purged> {
-        return inbox.purgeExpired();
+        return this.inbox.purgeExpired();
       },
 
       causedBy(ctx: Context): Cause {
@@ -178,9 +159,22 @@ export function messagingMixin(sequelize: Sequelize, table: TableWrites): Partia
     },
 
     created() {
+      const { INBOX_RETENTION_DAYS, CONSUMER_BATCH_SIZE } = config();
+      const relayOptions = relayOptionsOf(config());
+      const { sequelize, writes } = databaseOf(this);
+      const outbox = new Outbox(sequelize);
+      const inbox = new Inbox(sequelize, INBOX_RETENTION_DAYS);
+      this.outbox = outbox;
+      this.inbox = inbox;
       this.units = new Units(sequelize, {
-        closingWrites,
-        witness,
+        // What a unit's work leaves to write when it is done: its new rows and its events' outbox rows.
+        closingWrites: (unit) =>
+          [writes.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter((write) => write !== undefined),
+        // What tells whether an append-only unit's statement committed: its first new row, stored or not.
+        witness: (unit) => {
+          const id = (unit.rows[0] as { id?: string } | undefined)?.id;
+          return id === undefined ? undefined : writes.stored(id);
+        },
         // The emits are no part of the unit's trace: each continues its own message's.
         committed: (unit) => {
           if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));

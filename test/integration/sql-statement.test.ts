@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 import { DatabaseError, Sequelize } from "sequelize";
 import { toServiceError } from "../../mixins/db/errors";
-import { allAtOnce, SqlStatement } from "../../mixins/db/sql";
+import { allAtOnce, SqlStatement, withConnection } from "../../mixins/db/sql";
 import { runId } from "../support/environment";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
@@ -74,6 +74,16 @@ describe("allAtOnce", () => {
 });
 
 describe("SqlStatement", () => {
+  it("prepares two statements whose long names differ only past PostgreSQL's 63 bytes as two", async () => {
+    const long = 'insert "orders" ('.padEnd(70, "x");
+    const one = new SqlStatement("SELECT 1 AS n", { prepareAs: `${long}, one)` });
+    const two = new SqlStatement("SELECT 2 AS n", { prepareAs: `${long}, two)` });
+    await withConnection(sequelize, async (client) => {
+      expect(await one.runOn(client, [])).toEqual([{ n: 1 }]);
+      expect(await two.runOn(client, [])).toEqual([{ n: 2 }]);
+    });
+  });
+
   it("fails with a database gone from under it as every query does: a retryable 503 for the caller", async () => {
     const failed = await sequelize
       .transaction(async (transaction) => {
