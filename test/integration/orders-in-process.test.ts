@@ -1,5 +1,6 @@
 import { ServiceBroker } from "moleculer";
 import type { Order } from "../../contracts/orders";
+import brokerOptions from "../../moleculer.config";
 import OrdersService from "../../services/orders/orders.service";
 import { runId } from "../support/environment";
 import { orderBody } from "../support/orders";
@@ -16,7 +17,8 @@ let broker: ServiceBroker;
 
 beforeAll(async () => {
   await createDatabases([database]);
-  broker = new ServiceBroker({ logger: false });
+  // The project's broker options (its middlewares: event batches, call batches, deadlines…), in process.
+  broker = new ServiceBroker({ ...brokerOptions, transporter: undefined, logger: false, nodeID: `${runId()}-local`, metrics: false });
   // The service as it is, given a database of the test's own (Moleculer merges a mixin's settings).
   broker.createService({ mixins: [OrdersService], settings: { databaseUrl: databaseUrl(database) } } as never);
   await broker.start();
