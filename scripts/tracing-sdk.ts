@@ -6,7 +6,7 @@ import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { nodeIdentity, readConfig } from "../mixins/config";
+import { nodeIdentity } from "../mixins/config";
 
 /** What each role is called in traces: the api node is the system's gateway. */
 const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
@@ -23,8 +23,9 @@ function packageVersion(): string {
  * Traces only: spans go in batches (OTEL_BSP_* apply) over OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT
  * (the exporter reads it; default http://localhost:4317). Metrics and logs stay off.
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
-  const { role, nodeID } = nodeIdentity(readConfig(env));
+export function startTracing(): void {
+  // The node's configuration, read here first and kept for the broker's options in the same process.
+  const { role, nodeID } = nodeIdentity();
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) still override these.
     resource: defaultResource().merge(

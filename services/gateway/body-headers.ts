@@ -33,13 +33,18 @@ export function checkBodyHeaders(req: IncomingMessage): boolean {
   if (charset !== null && charset.toLowerCase() !== "utf-8") {
     throw refusal("UNSUPPORTED_CHARSET", "The body must be UTF-8: charset absent or utf-8", { charset });
   }
-  const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = contentEncoding(req);
   if (!(CONTENT_ENCODINGS as readonly string[]).includes(encoding)) {
     throw refusal("UNSUPPORTED_CONTENT_ENCODING", `Content-Encoding must be one of ${ACCEPTED_ENCODINGS}`, {
       encoding: req.headers["content-encoding"],
     });
   }
   return true;
+}
+
+/** The request's `Content-Encoding`, as compared: trimmed, lower case, `identity` when absent. */
+export function contentEncoding(req: IncomingMessage): string {
+  return (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
 }
 
 /** The header that announces a body, if one does. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Errors } from "moleculer";
 import ApiGateway from "moleculer-web";
-import { ACCEPTED_ENCODINGS, checkBodyHeaders } from "./body-headers";
+import { ACCEPTED_ENCODINGS, checkBodyHeaders, contentEncoding } from "./body-headers";
 import { jsonShapeFailures } from "./json-shape";
 import { invalidFields, refusal } from "./refusals";
 
@@ -31,8 +31,7 @@ export function jsonBody(limitBytes: number) {
     try {
       if (!checkBodyHeaders(req)) return next();
       // Announced too large, it is refused before a byte is read: body-parser would read it all first.
-      const identity = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase() === "identity";
-      if (identity && Number(req.headers["content-length"]) > limitBytes) return refuse(tooLarge(limitBytes));
+      if (contentEncoding(req) === "identity" && Number(req.headers["content-length"]) > limitBytes) return refuse(tooLarge(limitBytes));
     } catch (err) {
       return refuse(err);
     }
@@ -101,7 +100,7 @@ export function bodyParserRefusal(err: BodyParserError, req: IncomingMessage): E
   }
   if ((err.status ?? 500) >= 500) return err;
   // Without a type, a stream failed: the decompression's when the body is encoded.
-  const encoding = req.headers["content-encoding"]?.trim().toLowerCase() ?? "identity";
+  const encoding = contentEncoding(req);
   if (encoding !== "identity") {
     return refusal("INVALID_CONTENT_ENCODING", `The request body is not valid ${encoding}`, { encoding });
   }
