@@ -1,16 +1,14 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
-import { DataTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, Op, type Transaction } from "sequelize";
+import { DataTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, Op } from "sequelize";
 import type { EventContract } from "../../contracts/events/envelope";
-import type { HttpMeta } from "../../contracts/http";
 import { DEFAULT_PAGE_SIZE, type IdParams, idParams, type ListPage, MAX_PAGE_SIZE, type PagingParams } from "../../contracts/paging";
 import { config } from "../config";
 import { unreachableConsumers } from "../messaging/event-consumers";
 import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
 import { admission } from "../moleculer/admission";
 import { PROBE_OPTIONS } from "../moleculer/probe";
-import { CommandBatches, type CommandOptions } from "../units/command-batches";
-import type { Remembered } from "../units/idempotency";
+import { type CommandMethods, commandsMixin } from "../units/command-batches";
 import type { UnitOfWork } from "../units/unit-of-work";
 import { type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
 import { toServiceError } from "./errors";
@@ -31,30 +29,19 @@ export interface DbMixinOptions extends DatabaseOptions {
 }
 
 /** What the mixin adds to a service, for the service's own typing. */
-export interface DbMethods extends MessagingMethods {
+export interface DbMethods extends MessagingMethods, CommandMethods {
   model: ModelStatic<Model>;
-  /** The row, locked FOR UPDATE in `transaction`; an unknown id is a 404. */
-  lockOrFail(id: string, transaction: Transaction): Promise<Model>;
+  /** The row as the API shows it, locked FOR UPDATE in `unit`'s transaction; an unknown id is a 404. */
+  lockOrFail<T>(id: string, unit: UnitOfWork): Promise<T>;
   /**
-   * The rows' `attributes` as stored, the rows locked FOR UPDATE in `transaction` in id order (two
-   * batches never deadlock); an unknown id is a 404.
+   * The rows' `attributes` as stored, the rows locked FOR UPDATE in `unit`'s transaction in id order
+   * (two batches never deadlock); an unknown id is a 404.
    */
-  lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
+  lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, unit: UnitOfWork): Promise<T[]>;
   /** Like `lockAllOrFail`, for the rows whose uuid attribute `by` is one of `values`; none found is no error. */
-  lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]>;
-  /**
-   * Runs a client's command: `work` in a unit of work, once per `Idempotency-Key` when the request
-   * carries one. Calls of one action that arrive while its previous unit commits share the next one
-   * (group commit), in the order of the row each locks (`locks`: its id); if it fails, each runs again
-   * alone, so each caller gets its own outcome (units/command-batches.ts). `appendOnly` work only
-   * leaves new rows (`unit.insert`) and events, and reads nothing: calls without an Idempotency-Key,
-   * batched together, then need no transaction, their rows and outbox rows going in as one statement.
-   * New rows' constraint violations surface at that statement and fail the batch, whose commands then
-   * run again alone.
-   */
-  command<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, options?: CommandOptions): Promise<Remembered<T>>;
-  /** Writes each row's changes (by `id`) in one statement. */
-  saveAll(changes: RowChanges[], transaction: Transaction): Promise<void>;
+  lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, unit: UnitOfWork): Promise<T[]>;
+  /** Writes each row's changes (by `id`) in one statement, in `unit`'s transaction; `updatedAt` is now unless given. */
+  saveAll(changes: RowChanges[], unit: UnitOfWork): Promise<void>;
   toPlain<T>(row: Model): T;
   /**
    * The rows matching `filters` (undefined ones ignored) in list order: a page by number, or by
@@ -98,7 +85,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   };
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> = {
-    mixins: [DbService as unknown as Partial<ServiceSchema>, messagingMixin(), databaseMixin(options)],
+    mixins: [DbService as unknown as Partial<ServiceSchema>, commandsMixin(), messagingMixin(), databaseMixin(options)],
     settings: { idField: "id", pageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE },
 
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
@@ -144,36 +131,32 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     },
 
     methods: {
-      async lockOrFail(id: string, transaction: Transaction): Promise<Model> {
-        return orFail(await databaseOf(this).model.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }), id);
+      async lockOrFail<T>(id: string, unit: UnitOfWork): Promise<T> {
+        const { model, writes } = databaseOf(this);
+        const [row] = await writes.lock<T>(
+          "id" as keyof T & string,
+          [id],
+          Object.keys(model.getAttributes()) as Array<keyof T & string>,
+          unit.connection,
+        );
+        // The model's getters (amounts as numbers) make it what the API shows.
+        return this.toPlain(orFail(row ? model.build(row, { raw: true, isNewRecord: false }) : null, id));
       },
 
-      async lockAllOrFail<T extends { id: string }>(
-        ids: string[],
-        attributes: Array<keyof T & string>,
-        transaction: Transaction,
-      ): Promise<T[]> {
-        const rows = await databaseOf(this).writes.lock<T>("id", ids, attributes, transaction);
+      async lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, unit: UnitOfWork): Promise<T[]> {
+        const rows = await databaseOf(this).writes.lock<T>("id", ids, attributes, unit.connection);
         const found = new Set(rows.map((row) => row.id));
         const missing = [...new Set(ids)].filter((id) => !found.has(id));
         if (missing.length > 0) throw notFound(missing.length === 1 ? missing[0] : missing);
         return rows;
       },
 
-      lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
-        return databaseOf(this).writes.lock<T>(by, values, attributes, transaction);
+      lockAllBy<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, unit: UnitOfWork): Promise<T[]> {
+        return databaseOf(this).writes.lock<T>(by, values, attributes, unit.connection);
       },
 
-      command<T>(
-        ctx: Context<unknown, HttpMeta>,
-        work: (unit: UnitOfWork) => Promise<T>,
-        options?: CommandOptions,
-      ): Promise<Remembered<T>> {
-        return this.commandBatches.run(ctx, work, options);
-      },
-
-      saveAll(changes: RowChanges[], transaction: Transaction): Promise<void> {
-        return databaseOf(this).writes.update(changes, transaction);
+      saveAll(changes: RowChanges[], unit: UnitOfWork): Promise<void> {
+        return databaseOf(this).writes.update(changes, unit.connection);
       },
 
       toPlain<T>(row: Model): T {
@@ -205,10 +188,6 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         }
         return { rows: await this.transformDocuments(ctx, {}, found.rows), pageSize, hasMore: found.hasMore };
       },
-    },
-
-    created() {
-      this.commandBatches = new CommandBatches(this.units, databaseOf(this).idempotencyKeys, config().COMMAND_BATCH_SIZE);
     },
 
     async started() {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResultRow } from "pg";
-import { ConnectionError, DatabaseError, type Sequelize, type Transaction } from "sequelize";
+import { ConnectionError, DatabaseError, type Sequelize } from "sequelize";
 import { isLostConnection } from "./errors";
 
 /**
@@ -22,14 +22,13 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
   /** The text, its parameters numbered from `$1`. */
   readonly text: string;
   private readonly render?: (param: (n: number) => string) => string;
+  /** `prepareAs` as PostgreSQL keeps it: within its 63 bytes, a long name shortened but still its own. */
+  private readonly preparedName?: string;
 
   /**
    * `text` is the SQL with `$1`, `$2`…; or, for a statement that `allAtOnce` may combine with others, a
    * function writing it with `param(n)` for its n-th parameter, so that it can be numbered after theirs.
    */
-  /** `prepareAs` as PostgreSQL keeps it: within its 63 bytes, a long name shortened but still its own. */
-  private readonly preparedName?: string;
-
   constructor(
     text: string | ((param: (n: number) => string) => string),
     readonly options: { prepareAs?: string } = {},
@@ -45,18 +44,13 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
     return this.render((n) => `$${n + offset}`);
   }
 
-  /** Runs in `transaction`, on its own connection. */
-  run(transaction: Transaction, values: unknown[]): Promise<R[]> {
-    return this.runOn(connectionOf(transaction), values);
-  }
-
   /** Runs on its own, on a connection of the pool. */
   runAlone(sequelize: Sequelize, values: unknown[]): Promise<R[]> {
-    return withConnection(sequelize, (client) => this.runOn(client, values));
+    return withConnection(sequelize, (client) => this.run(client, values));
   }
 
-  /** Runs on `client`, a connection the caller holds. */
-  async runOn(client: ClientBase, values: unknown[]): Promise<R[]> {
+  /** Runs on `client`, a connection the caller holds (a unit of work's, in its transaction). */
+  async run(client: ClientBase, values: unknown[]): Promise<R[]> {
     try {
       return (await client.query<R>({ name: this.preparedName, text: this.text, values })).rows;
     } catch (err) {
@@ -82,13 +76,11 @@ export function preparedName(name: string): string {
     .replace(/\uFFFD$/, "")} ${hash}`;
 }
 
-/** A pg client, with the id of the server process behind it (pg's typings leave it out). */
+/**
+ * A connection of the pool: Sequelize's PostgreSQL dialect hands out pg clients, each with the id of the
+ * server process behind it (`processID`, which pg's typings leave out).
+ */
 export type Connection = ClientBase & { processID: number };
-
-/** The pg client a transaction runs on: Sequelize keeps it there; its typings leave it out. */
-export function connectionOf(transaction: Transaction): Connection {
-  return (transaction as unknown as { connection: Connection }).connection;
-}
 
 /** `work` on a connection of the pool, given back whatever happens. */
 export async function withConnection<T>(sequelize: Sequelize, work: (client: Connection) => Promise<T>): Promise<T> {

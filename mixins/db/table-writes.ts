@@ -1,4 +1,5 @@
-import type { Model, ModelStatic, Transaction } from "sequelize";
+import type { ClientBase } from "pg";
+import type { Model, ModelStatic } from "sequelize";
 import type { CommitWitness } from "../units/commit-outcome";
 import { type BoundStatement, SqlStatement } from "./sql";
 
@@ -56,7 +57,7 @@ export class TableWrites {
 
   /** Tells whether the row with primary key `id` is stored: the witness of a statement that inserted it. */
   stored(id: string): CommitWitness {
-    return async (client) => (await this.finding.runOn(client, [id])).length > 0;
+    return async (client) => (await this.finding.run(client, [id])).length > 0;
   }
 
   /**
@@ -64,7 +65,7 @@ export class TableWrites {
    * global order every batch locks rows in, so two batches never deadlock), with the given
    * attributes as they are stored (no model getters).
    */
-  lock<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, transaction: Transaction): Promise<T[]> {
+  lock<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, connection: ClientBase): Promise<T[]> {
     const key = `${by}: ${attributes.join(" ")}`;
     let statement = this.locking.get(key);
     if (!statement) {
@@ -73,22 +74,22 @@ export class TableWrites {
       statement = new SqlStatement(`SELECT ${selected} FROM ${this.table} WHERE ${column} = ANY ($1::uuid[]) ORDER BY id FOR UPDATE`);
       this.locking.set(key, statement);
     }
-    return statement.run(transaction, [values]) as Promise<T[]>;
+    return statement.run(connection, [values]) as Promise<T[]>;
   }
 
   /**
-   * Writes each row's changes (by primary key `id`), `updatedAt` set to now. Only the columns some
+   * Writes each row's changes (by primary key `id`), `updatedAt` set to now unless a row gives it. Only the columns some
    * row changes travel. The ids are also listed as such: from the function's rows alone the planner
    * scans the whole table.
    */
-  async update(changes: RowChanges[], transaction: Transaction): Promise<void> {
+  async update(changes: RowChanges[], connection: ClientBase): Promise<void> {
     if (changes.length === 0) return;
-    const attributes = [...new Set(changes.flatMap((row) => Object.keys(row).filter((attribute) => attribute !== "id"))), "updatedAt"];
+    const attributes = [...new Set([...changes.flatMap((row) => Object.keys(row).filter((attribute) => attribute !== "id")), "updatedAt"])];
     const columns = attributes.map((attribute) => quoted(this.columnOf.get(attribute)!));
     await new SqlStatement(
       `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
        FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb) AS r WHERE t.id = r.id AND t.id = ANY ($2::uuid[])`,
-    ).run(transaction, [JSON.stringify(this.records(changes, { updatedAt: new Date() })), changes.map((row) => row.id)]);
+    ).run(connection, [JSON.stringify(this.records(changes, { updatedAt: new Date() })), changes.map((row) => row.id)]);
   }
 
   /** The rows keyed by column name, `defaults` filling in what a row lacks; what is no attribute of the model is left out. */

@@ -14,8 +14,7 @@ import { databaseOf } from "../db/database.mixin";
 import type { Purged } from "../db/expired-rows";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
-import type { UnitOfWork } from "../units/unit-of-work";
-import { Units } from "../units/units";
+import { type UnitOfWork, Units } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
@@ -58,7 +57,7 @@ export interface MessagingMethods {
  * Reliable integration events over Moleculer's fire-and-forget ones (README: Guarantees):
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
  * side, parking of messages that never get applied. Composed by the db mixin, over its database and
- * its table. It also runs the service's units of work (`this.units`, units/units.ts): what a unit
+ * its table. It also runs the service's units of work (`this.units`, units/unit-of-work.ts): what a unit
  * writes at its end is its table's new rows beside its events' outbox rows, emitted once committed.
  */
 export function messagingMixin(): Partial<ServiceSchema> {
@@ -167,14 +166,9 @@ export function messagingMixin(): Partial<ServiceSchema> {
       this.outbox = outbox;
       this.inbox = inbox;
       this.units = new Units(sequelize, {
-        // What a unit's work leaves to write when it is done: its new rows and its events' outbox rows.
-        closingWrites: (unit) =>
-          [writes.insertion(unit.rows), outbox.addition(unit.events, relayOptions.retryBaseMs)].filter((write) => write !== undefined),
-        // What tells whether an append-only unit's statement committed: its first new row, stored or not.
-        witness: (unit) => {
-          const id = (unit.rows[0] as { id?: string } | undefined)?.id;
-          return id === undefined ? undefined : writes.stored(id);
-        },
+        table: writes,
+        outbox,
+        outboxDueInMs: relayOptions.retryBaseMs,
         // The emits are no part of the unit's trace: each continues its own message's.
         committed: (unit) => {
           if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));

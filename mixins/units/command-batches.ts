@@ -1,11 +1,13 @@
 import { type Context as TraceContext, context as traceContext } from "@opentelemetry/api";
-import { type Context, Errors } from "moleculer";
+import { type Context, Errors, type ServiceSchema } from "moleculer";
 import type { HttpMeta } from "../../contracts/http";
+import { config } from "../config";
+import { databaseOf } from "../db/database.mixin";
 import { remainingMs } from "../moleculer/deadlines.middleware";
 import { linkToBatch } from "../moleculer/trace-context";
 import { GroupCommit, type Outcomes } from "./group-commit";
 import { type IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
-import type { UnitOfWork } from "./unit-of-work";
+import type { UnitOfWork, Units } from "./unit-of-work";
 
 /** An action's unit of work waiting for its turn, with the trace of its call. */
 interface Command {
@@ -26,10 +28,35 @@ export interface CommandOptions {
   locks?: string;
 }
 
-/** What the batches need from the service's messaging: the two ways to run a unit of work. */
-export interface CommandPorts {
-  transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
-  appendAtOnce<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
+/** What the commands mixin adds to a service, for the service's own typing. */
+export interface CommandMethods {
+  /**
+   * Runs a client's command: `work` in a unit of work, once per `Idempotency-Key` when the request
+   * carries one. Calls of one action that arrive while its previous unit commits share the next one
+   * (group commit), in the order of the row each locks (`locks`: its id); if it fails, each runs again
+   * alone, so each caller gets its own outcome. `appendOnly` work only leaves new rows (`unit.insert`)
+   * and events, and reads nothing: calls without an Idempotency-Key, batched together, then need no
+   * transaction, their rows and outbox rows going in as one statement. New rows' constraint
+   * violations surface at that statement and fail the batch, whose commands then run again alone.
+   */
+  command<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, options?: CommandOptions): Promise<Remembered<T>>;
+}
+
+/**
+ * `command` for a service's actions, over its units of work (`this.units`, made by the messaging
+ * mixin) and its Idempotency-Keys (made by the database mixin), both created before it.
+ */
+export function commandsMixin(): Partial<ServiceSchema> {
+  return {
+    methods: {
+      command<T>(ctx: Context<unknown, HttpMeta>, work: (unit: UnitOfWork) => Promise<T>, options?: CommandOptions) {
+        return (this.commandBatches as CommandBatches).command(ctx, work, options);
+      },
+    },
+    created() {
+      this.commandBatches = new CommandBatches(this.units, databaseOf(this).idempotencyKeys, config().COMMAND_BATCH_SIZE);
+    },
+  };
 }
 
 /**
@@ -64,12 +91,12 @@ export class CommandBatches {
   private readonly batches = new Map<string, GroupCommit<Command, Remembered<unknown>>>();
 
   constructor(
-    private readonly ports: CommandPorts,
+    private readonly units: Pick<Units, "transact" | "appendAtOnce">,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly batchSize: number,
   ) {}
 
-  run<T>(
+  command<T>(
     ctx: Context<unknown, HttpMeta>,
     work: (unit: UnitOfWork) => Promise<T>,
     { appendOnly = false, locks }: CommandOptions = {},
@@ -107,7 +134,7 @@ export class CommandBatches {
     const runAll = (unit: UnitOfWork) => this.runEach(together, unit);
     try {
       const values = await traceContext.with(together[0].trace, () =>
-        atOnce ? this.ports.appendAtOnce(runAll) : this.ports.transact(runAll),
+        atOnce ? this.units.appendAtOnce(runAll) : this.units.transact(runAll),
       );
       return values.map((value) => ({ value }));
     } catch (err) {
@@ -120,7 +147,7 @@ export class CommandBatches {
 
   private alone(command: Command): Promise<Outcomes<Remembered<unknown>>[number]> {
     return traceContext
-      .with(command.trace, () => this.ports.transact(async (unit) => (await this.runEach([command], unit))[0]))
+      .with(command.trace, () => this.units.transact(async (unit) => (await this.runEach([command], unit))[0]))
       .then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),

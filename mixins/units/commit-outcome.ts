@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Errors } from "moleculer";
 import type { ClientBase } from "pg";
-import type { Sequelize, Transaction } from "sequelize";
+import type { Sequelize } from "sequelize";
 import { isLostConnection } from "../db/errors";
-import { type BoundStatement, connectionOf, withConnection } from "../db/sql";
+import { type BoundStatement, type Connection, SqlStatement, withConnection } from "../db/sql";
 
 /** Tells, on a fresh connection, whether a lost session's work is in the database. */
 export type CommitWitness = (client: ClientBase) => Promise<boolean>;
@@ -23,11 +23,15 @@ export function outcomeUnknown(): Errors.MoleculerRetryableError {
   );
 }
 
+const TRANSACTION_STATUS = new SqlStatement<{ status: string | null }>("SELECT txid_status($1::bigint) AS status");
+const TERMINATE = new SqlStatement("SELECT pg_terminate_backend($1)");
+const STILL_RUNNING = new SqlStatement("SELECT 1 FROM pg_stat_activity WHERE pid = $1");
+
 /** The witness of a transaction: PostgreSQL's own record of how transaction `xid` ended. */
 export const transactionCommitted =
   (xid: string): CommitWitness =>
   async (client) =>
-    (await client.query<{ status: string | null }>("SELECT txid_status($1::bigint) AS status", [xid])).rows[0].status === "committed";
+    (await TRANSACTION_STATUS.run(client, [xid]))[0].status === "committed";
 
 /**
  * Whether the work of a session lost while it committed (`backendPid`: the server process behind it)
@@ -40,8 +44,8 @@ export async function committedAfterLoss(sequelize: Sequelize, backendPid: numbe
   for (let attempt = 1; ; attempt++) {
     try {
       return await withConnection(sequelize, async (client) => {
-        await client.query("SELECT pg_terminate_backend($1)", [backendPid]);
-        for (let wait = 0; (await client.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [backendPid])).rowCount; wait++) {
+        await TERMINATE.run(client, [backendPid]);
+        for (let wait = 0; (await STILL_RUNNING.run(client, [backendPid])).length > 0; wait++) {
           if (wait > 200) throw new Error(`Session ${backendPid} does not end`);
           await sleep(10);
         }
@@ -55,20 +59,21 @@ export async function committedAfterLoss(sequelize: Sequelize, backendPid: numbe
   }
 }
 
+const COMMIT = new SqlStatement("COMMIT");
+
 /**
- * Commits `transaction`. Should the connection break while it commits, whether it did is found out
- * through `xid` (the transaction's id, see db/sql.ts `allAtOnce`) before answering: committed,
- * it resolves as if nothing had happened; rolled back, the connection error is thrown (running the
- * work again is safe); unknown, or no `xid` to ask about, `OUTCOME_UNKNOWN`.
+ * Commits the transaction open on `connection`. Should the connection break while it commits, whether
+ * it did is found out through `xid` (the transaction's id, see db/sql.ts `allAtOnce`) before answering:
+ * committed, it resolves as if nothing had happened; rolled back, the connection error is thrown
+ * (running the work again is safe); unknown, or no `xid` to ask about, `OUTCOME_UNKNOWN`.
  */
-export async function commit(sequelize: Sequelize, transaction: Transaction, xid: string | undefined): Promise<void> {
-  const { processID } = connectionOf(transaction);
+export async function commit(sequelize: Sequelize, connection: Connection, xid: string | undefined): Promise<void> {
   try {
-    await transaction.commit();
+    await COMMIT.run(connection, []);
   } catch (err) {
     if (!isLostConnection(err)) throw err;
     if (xid === undefined) throw outcomeUnknown();
-    if (!(await committedAfterLoss(sequelize, processID, transactionCommitted(xid)))) throw err;
+    if (!(await committedAfterLoss(sequelize, connection.processID, transactionCommitted(xid)))) throw err;
   }
 }
 
@@ -84,7 +89,7 @@ export function runAloneOrFindOut(
 ): Promise<void> {
   return withConnection(sequelize, async (client) => {
     try {
-      await statement.runOn(client, values);
+      await statement.run(client, values);
     } catch (err) {
       if (!isLostConnection(err)) throw err;
       if (!witness) throw outcomeUnknown();

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { Errors } from "moleculer";
+import type { ClientBase } from "pg";
 import { configure } from "safe-stable-stringify";
-import type { Sequelize, Transaction } from "sequelize";
+import type { Sequelize } from "sequelize";
 import { ExpiredRows, type Purged } from "../db/expired-rows";
 import { SqlStatement } from "../db/sql";
 import type { UnitOfWork } from "./unit-of-work";
@@ -85,9 +86,9 @@ export class IdempotencyKeys {
     const first = new Map<string, KeyedRequest>();
     for (const request of requests) if (request && !first.has(request.key)) first.set(request.key, request);
     // Keys need the unit's transaction; requests without any need none (append-only work has none).
-    const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], unit.transaction);
+    const claimed = first.size === 0 ? new Set<string>() : await this.claim([...first.values()], unit.connection);
     const unclaimed = [...first.keys()].filter((key) => !claimed.has(key));
-    const earlier = unclaimed.length === 0 ? new Map<string, Answer>() : await this.answers(unclaimed, unit.transaction);
+    const earlier = unclaimed.length === 0 ? new Map<string, Answer>() : await this.answers(unclaimed, unit.connection);
     const answered = new Map<string, Answer>();
     const results: Remembered<T>[] = [];
     for (const [i, request] of requests.entries()) {
@@ -101,7 +102,7 @@ export class IdempotencyKeys {
       if (request) answered.set(request.key, { body, hash: request.hash });
       results.push({ body, replayed: false });
     }
-    if (answered.size > 0) await this.remember(answered, unit.transaction);
+    if (answered.size > 0) await this.remember(answered, unit.connection);
     return results;
   }
 
@@ -110,17 +111,17 @@ export class IdempotencyKeys {
     return this.expired.purge(RETENTION, batchSize);
   }
 
-  private async claim(requests: KeyedRequest[], transaction: Transaction): Promise<Set<string>> {
-    const claimed = await CLAIM.run(transaction, [requests.map((r) => r.key), requests.map((r) => r.hash)]);
+  private async claim(requests: KeyedRequest[], connection: ClientBase): Promise<Set<string>> {
+    const claimed = await CLAIM.run(connection, [requests.map((r) => r.key), requests.map((r) => r.hash)]);
     return new Set(claimed.map((row) => row.key));
   }
 
-  private async answers(keys: string[], transaction: Transaction): Promise<Map<string, Answer>> {
-    const rows = await ANSWERS.run(transaction, [keys]);
+  private async answers(keys: string[], connection: ClientBase): Promise<Map<string, Answer>> {
+    const rows = await ANSWERS.run(connection, [keys]);
     return new Map(rows.map((row) => [row.key, { body: JSON.parse(row.response_body), hash: row.request_hash }]));
   }
 
-  private async remember(answered: Map<string, Answer>, transaction: Transaction): Promise<void> {
-    await REMEMBER.run(transaction, [[...answered.keys()], [...answered.values()].map(({ body }) => JSON.stringify(body))]);
+  private async remember(answered: Map<string, Answer>, connection: ClientBase): Promise<void> {
+    await REMEMBER.run(connection, [[...answered.keys()], [...answered.values()].map(({ body }) => JSON.stringify(body))]);
   }
 }

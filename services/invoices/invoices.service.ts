@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
-import type { Transaction } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_CREDITED } from "../../contracts/events/invoice-credited";
 import { INVOICE_ISSUED } from "../../contracts/events/invoice-issued";
@@ -9,7 +8,7 @@ import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { ORDER_CANCELLED, type OrderCancelledData } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
 import type { HttpMeta } from "../../contracts/http";
-import { type Invoice, type InvoiceStatus, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
+import { type Invoice, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../../mixins/config";
 import { type DbMethods, dbMixin, SqlStatement, type UnitOfWork } from "../../mixins/db";
@@ -44,7 +43,7 @@ type Settled = Pick<Invoice, "id" | "orderId" | "status" | "total" | "currency">
 interface InvoicesMethods extends DbMethods {
   issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>>;
   settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void>;
-  reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number>;
+  reserveNumbers(year: number, count: number, unit: UnitOfWork): Promise<number>;
 }
 
 /**
@@ -94,15 +93,15 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         const { body } = await this.command(
           ctx,
           async (unit) => {
-            const { transaction } = unit;
-            const row = await this.lockOrFail(ctx.params.id, transaction);
-            const status = invoiceStatus.command(row.get("status") as InvoiceStatus, "paid");
-            await row.update({ status, paidAt: new Date() }, { transaction });
-            const invoice = this.toPlain<Invoice>(row);
+            const locked = await this.lockOrFail<Invoice>(ctx.params.id, unit);
+            const now = new Date();
+            const change = { id: locked.id, status: invoiceStatus.command(locked.status, "paid"), paidAt: now, updatedAt: now };
+            await this.saveAll([change], unit);
+            const invoice: Invoice = { ...locked, ...change, paidAt: now.toISOString(), updatedAt: now.toISOString() };
             this.publish(this.causedBy(ctx), unit, INVOICE_PAID, {
               invoiceId: invoice.id,
               orderId: invoice.orderId,
-              paidAt: new Date(invoice.paidAt!).toISOString(),
+              paidAt: now.toISOString(),
             });
             return invoice;
           },
@@ -142,9 +141,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * are handed back: no gap); tried again message by message, it finds the invoice there.
      */
     async issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>> {
-      const { transaction } = unit;
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
-      const seen = new Set((await INVOICED.run(transaction, [orderIds])).map((row) => row.order_id));
+      const seen = new Set((await INVOICED.run(unit.connection, [orderIds])).map((row) => row.order_id));
       const due: Consumed<OrderCreatedData>[] = [];
       for (const message of messages) {
         if (seen.has(message.envelope.data.orderId)) continue;
@@ -153,7 +151,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       }
       if (due.length === 0) return [];
       const issuedAt = new Date();
-      const first = await this.reserveNumbers(issuedAt.getUTCFullYear(), due.length, transaction);
+      const first = await this.reserveNumbers(issuedAt.getUTCFullYear(), due.length, unit);
       const invoices = due.map(({ envelope }, i) =>
         invoiceFromOrder(envelope.data, {
           id: randomUUID(),
@@ -180,9 +178,8 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
 
     /** Voids or credits the invoices of cancelled orders, their rows locked in the one global order. */
     async settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void> {
-      const { transaction } = unit;
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
-      const invoices = await this.lockAllBy<Settled>("orderId", orderIds, ["id", "orderId", "status", "total", "currency"], transaction);
+      const invoices = await this.lockAllBy<Settled>("orderId", orderIds, ["id", "orderId", "status", "total", "currency"], unit);
       const ofOrder = new Map(invoices.map((invoice) => [invoice.orderId, invoice]));
       const missing = orderIds.filter((orderId) => !ofOrder.has(orderId));
       if (missing.length > 0) throw notYet("The order's invoice is not issued yet", { orderIds: missing });
@@ -203,13 +200,13 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           this.publish(cause, unit, INVOICE_CREDITED, { invoiceId: id, orderId, total, currency, creditedAt: now.toISOString() });
         }
       }
-      await this.saveAll(voided, transaction);
-      await this.saveAll(credited, transaction);
+      await this.saveAll(voided, unit);
+      await this.saveAll(credited, unit);
     },
 
-    /** The first of `count` consecutive numbers of the year; the counter row stays locked until the transaction ends. */
-    async reserveNumbers(year: number, count: number, transaction: Transaction): Promise<number> {
-      const [row] = await RESERVE_NUMBERS.run(transaction, [year, count]);
+    /** The first of `count` consecutive numbers of the year; the counter row stays locked until `unit`'s transaction ends. */
+    async reserveNumbers(year: number, count: number, unit: UnitOfWork): Promise<number> {
+      const [row] = await RESERVE_NUMBERS.run(unit.connection, [year, count]);
       return row.last_value - count + 1;
     },
   },

@@ -7,14 +7,7 @@ import { INVOICE_PAID, type InvoicePaidData } from "../../contracts/events/invoi
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
 import type { HttpMeta } from "../../contracts/http";
-import {
-  type CreateOrderParams,
-  createOrderParams,
-  type ListOrdersParams,
-  listOrdersParams,
-  type Order,
-  type OrderStatus,
-} from "../../contracts/orders";
+import { type CreateOrderParams, createOrderParams, type ListOrdersParams, listOrdersParams, type Order } from "../../contracts/orders";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { between, type DbMethods, dbMixin } from "../../mixins/db";
 import { notYet } from "../../mixins/messaging";
@@ -124,11 +117,10 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
         const { body } = await this.command(
           ctx,
           async (unit) => {
-            const { transaction } = unit;
-            const row = await this.lockOrFail(ctx.params.id, transaction);
-            const status = orderStatus.command(row.get("status") as OrderStatus, "cancelled");
-            await row.update({ status }, { transaction });
-            const order = this.toPlain<Order>(row);
+            const locked = await this.lockOrFail<Order>(ctx.params.id, unit);
+            const change = { id: locked.id, status: orderStatus.command(locked.status, "cancelled"), updatedAt: new Date() };
+            await this.saveAll([change], unit);
+            const order: Order = { ...locked, ...change, updatedAt: change.updatedAt.toISOString() };
             this.publish(this.causedBy(ctx), unit, ORDER_CANCELLED, {
               orderId: order.id,
               cancelledAt: new Date(order.updatedAt).toISOString(),
@@ -149,15 +141,15 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      */
     [INVOICE_ISSUED.name]: {
       async handler(ctx: Context<EventEnvelope<InvoiceIssuedData>>) {
-        await this.consume(ctx, INVOICE_ISSUED, async (messages, { transaction }) => {
+        await this.consume(ctx, INVOICE_ISSUED, async (messages, unit) => {
           const invoiceOf = new Map(messages.map(({ envelope }) => [envelope.data.orderId, envelope.data.invoiceId]));
-          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>([...invoiceOf.keys()], ["id", "status"], transaction);
+          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>([...invoiceOf.keys()], ["id", "status"], unit);
           const changes = rows.map(({ id, status: current }) => ({
             id,
             status: current === "cancelled" ? current : (orderStatus.transition(current, "invoiced") ?? current),
             invoiceId: invoiceOf.get(id),
           }));
-          await this.saveAll(changes, transaction);
+          await this.saveAll(changes, unit);
         });
       },
     },
@@ -169,16 +161,16 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
      */
     [INVOICE_PAID.name]: {
       async handler(ctx: Context<EventEnvelope<InvoicePaidData>>) {
-        await this.consume(ctx, INVOICE_PAID, async (messages, { transaction }) => {
+        await this.consume(ctx, INVOICE_PAID, async (messages, unit) => {
           const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
-          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>(orderIds, ["id", "status"], transaction);
+          const rows = await this.lockAllOrFail<Pick<Order, "id" | "status">>(orderIds, ["id", "status"], unit);
           const changes = [];
           for (const { id, status } of rows) {
             const next = afterInvoicePaid(status);
             if (next === "not yet") throw notYet("invoice.issued has not arrived yet", { orderId: id });
             if (next) changes.push({ id, status: next });
           }
-          await this.saveAll(changes, transaction);
+          await this.saveAll(changes, unit);
         });
       },
     },

@@ -11,7 +11,7 @@ import { Outbox, type OutgoingMessage, outgoing } from "../../mixins/messaging/o
 import { Relay, relayOptions } from "../../mixins/messaging/outbox/relay";
 import { messagingTables, outboxKeepsOnlyPending } from "../../mixins/messaging/tables";
 import { runId } from "../support/environment";
-import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+import { createDatabases, databaseUrl, dropDatabases, inTransaction, queryDatabase } from "../support/postgres";
 
 // The relay's and the inbox's SQL against the real PostgreSQL: what one statement claims, backs off,
 // acknowledges and deduplicates, and what concurrent acknowledgements leave.
@@ -51,9 +51,9 @@ const outgoingAll = (envelopes: EventEnvelope<unknown>[], consumers: readonly st
 
 /** Writes the events as a unit of work does, in a transaction of their own. */
 const add = (messages: OutgoingMessage[], dueInMs: number) =>
-  sequelize.transaction(async (transaction) => {
+  inTransaction(sequelize, async (connection) => {
     const adding = outbox.addition(messages, dueInMs);
-    if (adding) await adding.statement.run(transaction, adding.values);
+    if (adding) await adding.statement.run(connection, adding.values);
   });
 
 const backoff = { baseMs: 1_000, maxMs: 4_000 };
@@ -111,8 +111,8 @@ describe("Outbox", () => {
   it("skips the rows another relay holds", async () => {
     const [a, b] = [orderCreated(), orderCreated()];
     await add(outgoingAll([a, b], ORDER_CREATED.consumers), 0);
-    await sequelize.transaction(async (transaction) => {
-      await sequelize.query("SELECT id FROM outbox WHERE id = :id FOR UPDATE", { replacements: { id: a.id }, transaction });
+    await inTransaction(sequelize, async (connection) => {
+      await connection.query("SELECT id FROM outbox WHERE id = $1 FOR UPDATE", [a.id]);
       expect((await outbox.claimDue(10, backoff)).map((m) => m.id)).toEqual([b.id]);
     });
   });
@@ -189,21 +189,21 @@ describe("Acknowledgements of several groups", () => {
 describe("Inbox", () => {
   it("returns only the ids it has not seen, also when one comes twice in a batch", async () => {
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-    const first = await sequelize.transaction((transaction) => inbox.record([a, b, a], "order.created", transaction));
+    const first = await inTransaction(sequelize, (connection) => inbox.record([a, b, a], "order.created", connection));
     expect([...first].sort()).toEqual([a, b].sort());
-    const second = await sequelize.transaction((transaction) => inbox.record([b, c], "order.created", transaction));
+    const second = await inTransaction(sequelize, (connection) => inbox.record([b, c], "order.created", connection));
     expect([...second]).toEqual([c]);
   });
 
   it("forgets what a rolled-back transaction recorded", async () => {
     const id = randomUUID();
     await expect(
-      sequelize.transaction(async (transaction) => {
-        await inbox.record([id], "order.created", transaction);
+      inTransaction(sequelize, async (connection) => {
+        await inbox.record([id], "order.created", connection);
         throw new Error("effect failed");
       }),
     ).rejects.toThrow("effect failed");
-    const again = await sequelize.transaction((transaction) => inbox.record([id], "order.created", transaction));
+    const again = await inTransaction(sequelize, (connection) => inbox.record([id], "order.created", connection));
     expect([...again]).toEqual([id]);
   });
 });

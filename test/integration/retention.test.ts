@@ -7,7 +7,7 @@ import { IdempotencyKeys } from "../../mixins/units/idempotency";
 import { migrations as invoicesMigrations } from "../../services/invoices/migrations";
 import { migrations as ordersMigrations } from "../../services/orders/migrations";
 import { runId } from "../support/environment";
-import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+import { createDatabases, databaseUrl, dropDatabases, inTransaction, queryDatabase } from "../support/postgres";
 
 // Retention against the real PostgreSQL, in databases migrated by each service's own migrations: what
 // outlives its window goes, a batch per statement, and nothing younger.
@@ -63,8 +63,8 @@ describe("Inbox retention", () => {
     expect(await new Inbox(connections.orders, 3).purgeExpired()).toEqual({ rows: 1, statements: 1 });
     expect(await inboxIds()).toEqual([young]);
     // Past the window, a message arriving again is new to the inbox.
-    const again = await connections.orders.transaction((transaction) =>
-      new Inbox(connections.orders, 3).record([old, young], "order.created", transaction),
+    const again = await inTransaction(connections.orders, (connection) =>
+      new Inbox(connections.orders, 3).record([old, young], "order.created", connection),
     );
     expect([...again]).toEqual([old]);
   });

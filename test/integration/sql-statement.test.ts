@@ -3,7 +3,7 @@ import { DatabaseError, Sequelize } from "sequelize";
 import { toServiceError } from "../../mixins/db/errors";
 import { allAtOnce, SqlStatement, withConnection } from "../../mixins/db/sql";
 import { runId } from "../support/environment";
-import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+import { createDatabases, databaseUrl, dropDatabases, inTransaction, queryDatabase } from "../support/postgres";
 
 // Statements sent by the pg client itself, against the real PostgreSQL.
 const database = `${runId()}_statements`;
@@ -44,8 +44,8 @@ describe("allAtOnce", () => {
   });
 
   it("answers with the id of the transaction it ran in, whose outcome PostgreSQL can tell later", async () => {
-    const [{ xid }] = await sequelize.transaction((transaction) =>
-      allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(transaction, [5, "kept"]),
+    const [{ xid }] = await inTransaction(sequelize, (connection) =>
+      allAtOnce([{ statement: note, values: [5, "kept"] }]).statement.run(connection, [5, "kept"]),
     );
     expect(await queryDatabase(database, "SELECT txid_status($1::bigint) AS status", [xid])).toEqual([{ status: "committed" }]);
   });
@@ -79,19 +79,17 @@ describe("SqlStatement", () => {
     const one = new SqlStatement("SELECT 1 AS n", { prepareAs: `${long}, one)` });
     const two = new SqlStatement("SELECT 2 AS n", { prepareAs: `${long}, two)` });
     await withConnection(sequelize, async (client) => {
-      expect(await one.runOn(client, [])).toEqual([{ n: 1 }]);
-      expect(await two.runOn(client, [])).toEqual([{ n: 2 }]);
+      expect(await one.run(client, [])).toEqual([{ n: 1 }]);
+      expect(await two.run(client, [])).toEqual([{ n: 2 }]);
     });
   });
 
   it("fails with a database gone from under it as every query does: a retryable 503 for the caller", async () => {
-    const failed = await sequelize
-      .transaction(async (transaction) => {
-        const [{ pid }] = await new SqlStatement<{ pid: number }>("SELECT pg_backend_pid() AS pid").run(transaction, []);
-        await queryDatabase(database, "SELECT pg_terminate_backend($1)", [pid]);
-        await note.run(transaction, [3, "lost"]);
-      })
-      .catch((err: unknown) => err);
+    const failed = await inTransaction(sequelize, async (connection) => {
+      const [{ pid }] = await new SqlStatement<{ pid: number }>("SELECT pg_backend_pid() AS pid").run(connection, []);
+      await queryDatabase(database, "SELECT pg_terminate_backend($1)", [pid]);
+      await note.run(connection, [3, "lost"]);
+    }).catch((err: unknown) => err);
     const answered = toServiceError(failed);
     expect(answered).toBeInstanceOf(Errors.MoleculerRetryableError);
     expect(answered).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { DatabaseError, DataTypes, Sequelize, type Transaction } from "sequelize";
+import { DatabaseError, DataTypes, Sequelize } from "sequelize";
+import type { Connection } from "../../mixins/db/sql";
 import { TableWrites } from "../../mixins/db/table-writes";
 import { runId } from "../support/environment";
-import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+import { createDatabases, databaseUrl, dropDatabases, inTransaction, queryDatabase } from "../support/postgres";
 
 // Bulk writes against the real PostgreSQL: values round-trip through the JSON parameter, and an
 // update of a few rows stays an index lookup however big the table grows.
@@ -56,23 +57,23 @@ const thing = (i: number) => ({
   seenAt: null,
 });
 
-/** The rows' one INSERT, run in `transaction`, as a unit of work's closing writes run it. */
-const insert = (rows: object[], transaction: Transaction) => {
+/** The rows' one INSERT, run in the transaction open on `connection`, as a unit of work's closing writes run it. */
+const insert = (rows: object[], connection: Connection) => {
   const { statement, values } = writes.insertion(rows)!;
-  return statement.run(transaction, values);
+  return statement.run(connection, values);
 };
 
 describe("TableWrites", () => {
   it("lets a column no row gives a value for take its DEFAULT", async () => {
     const { status: _, ...statusless } = thing(0);
-    await sequelize.transaction((transaction) => insert([statusless, { ...statusless, id: randomUUID() }], transaction));
+    await inTransaction(sequelize, (connection) => insert([statusless, { ...statusless, id: randomUUID() }], connection));
     expect(await queryDatabase(database, "SELECT status FROM things WHERE id = $1", [statusless.id])).toEqual([{ status: "fresh" }]);
   });
 
   it("inserts rows with their JSON, big integers, quotes, nulls and timestamps intact, in one statement", async () => {
     const rows = [thing(1), thing(2)];
     statements.length = 0;
-    await sequelize.transaction((transaction) => insert(rows, transaction));
+    await inTransaction(sequelize, (connection) => insert(rows, connection));
     expect(statements.filter((sql) => sql.startsWith("INSERT"))).toHaveLength(1);
     const stored = await queryDatabase(
       database,
@@ -94,7 +95,7 @@ describe("TableWrites", () => {
 
   it("fails as Sequelize's queries do, with PostgreSQL's error code, and writes nothing", async () => {
     const [fine, broken] = [thing(3), { ...thing(4), label: null }];
-    const failed = await sequelize.transaction((transaction) => insert([fine, broken], transaction)).catch((err: unknown) => err);
+    const failed = await inTransaction(sequelize, (connection) => insert([fine, broken], connection)).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(DatabaseError);
     expect((failed as DatabaseError).original).toMatchObject({ code: "23502" }); // not_null_violation
     expect(await queryDatabase(database, "SELECT id FROM things WHERE id = $1", [fine.id])).toEqual([]);
@@ -102,14 +103,14 @@ describe("TableWrites", () => {
 
   it("locks rows by id, in id order, and reads the attributes asked for", async () => {
     const rows = [thing(5), thing(6), thing(7)];
-    await sequelize.transaction((transaction) => insert(rows, transaction));
+    await inTransaction(sequelize, (connection) => insert(rows, connection));
     const ids = rows.map((row) => row.id);
-    await sequelize.transaction(async (transaction) => {
+    await inTransaction(sequelize, async (connection) => {
       const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>(
         "id",
         [ids[2], ids[0]],
         ["id", "status", "seenAt"],
-        transaction,
+        connection,
       );
       expect(locked).toEqual([ids[0], ids[2]].sort().map((id) => ({ id, status: "new", seenAt: null })));
       // Another transaction cannot take them meanwhile.
@@ -121,11 +122,11 @@ describe("TableWrites", () => {
 
   it("updates each row's changes only, by id, with an index lookup even in a large table", async () => {
     const many = Array.from({ length: 20_000 }, (_, i) => thing(i));
-    await sequelize.transaction((transaction) => insert(many, transaction));
+    await inTransaction(sequelize, (connection) => insert(many, connection));
     await sequelize.query("ANALYZE things");
     const changes = many.slice(100, 110).map(({ id }) => ({ id, status: "seen", seenAt: new Date("2026-01-02T03:04:05Z") }));
     statements.length = 0;
-    await sequelize.transaction((transaction) => writes.update(changes, transaction));
+    await inTransaction(sequelize, (connection) => writes.update(changes, connection));
 
     const updated = await queryDatabase(
       database,
@@ -145,5 +146,25 @@ describe("TableWrites", () => {
     ];
     const plan = await queryDatabase<{ "QUERY PLAN": string }>(database, `EXPLAIN ${update}`, values);
     expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).not.toMatch(/Seq Scan on things/);
+  });
+
+  it("writes the updatedAt a change gives, the one its caller answers with, and now otherwise", async () => {
+    const [given, defaulted] = [thing(1), thing(2)];
+    await inTransaction(sequelize, (connection) => insert([given, defaulted], connection));
+    const at = new Date("2026-03-04T05:06:07.089Z");
+    const before = new Date();
+    await inTransaction(sequelize, (connection) =>
+      writes.update(
+        [
+          { id: given.id, status: "seen", updatedAt: at },
+          { id: defaulted.id, status: "seen" },
+        ],
+        connection,
+      ),
+    );
+    const [row] = await queryDatabase(database, "SELECT updated_at FROM things WHERE id = $1", [given.id]);
+    expect(row.updated_at).toEqual(at);
+    const [other] = await queryDatabase(database, "SELECT updated_at FROM things WHERE id = $1", [defaulted.id]);
+    expect(other.updated_at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);
   });
 });

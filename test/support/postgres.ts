@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { Sequelize } from "sequelize";
+import { type Connection, withConnection } from "../../mixins/db/sql";
 import * as admin from "../../scripts/postgres-admin";
 import { TEST_POSTGRES_URL } from "./environment";
 
@@ -20,4 +22,19 @@ export function setDatabaseOutage(name: string, down: boolean): Promise<void> {
 /** Runs one query against a test database, for asserting what was (not) written. */
 export function queryDatabase<T extends pg.QueryResultRow = any>(database: string, sql: string, values: unknown[] = []): Promise<T[]> {
   return admin.query<T>(databaseUrl(database), sql, values);
+}
+
+/** `work` in a transaction on a connection of `sequelize`'s pool, as a unit of work runs: committed, or rolled back when it throws. */
+export function inTransaction<T>(sequelize: Sequelize, work: (connection: Connection) => Promise<T>): Promise<T> {
+  return withConnection(sequelize, async (connection) => {
+    await connection.query("BEGIN");
+    try {
+      const result = await work(connection);
+      await connection.query("COMMIT");
+      return result;
+    } catch (err) {
+      await connection.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  });
 }

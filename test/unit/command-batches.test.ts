@@ -1,5 +1,5 @@
 import { type Context, Errors, ServiceBroker } from "moleculer";
-import type { Transaction } from "sequelize";
+import type { Connection } from "../../mixins/db/sql";
 import { DEADLINE } from "../../mixins/moleculer/deadlines.middleware";
 import { CommandBatches, type CommandOptions } from "../../mixins/units/command-batches";
 import type { IdempotencyKeys } from "../../mixins/units/idempotency";
@@ -18,7 +18,7 @@ describe("CommandBatches", () => {
   let failNextUnit: Error | undefined;
 
   const run = async <T>(how: "transact" | "appendAtOnce", work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
-    const unit = new UnitOfWork(how === "transact" ? ({} as Transaction) : undefined);
+    const unit = new UnitOfWork(how === "transact" ? ({} as Connection) : undefined);
     units.push({ how, unit });
     const result = await work(unit);
     const failure = failNextUnit;
@@ -44,7 +44,7 @@ describe("CommandBatches", () => {
       50,
     );
     const command = (ctx: Context<{ n: number; locks?: string }>, options: CommandOptions) =>
-      batches.run(
+      batches.command(
         ctx,
         async (unit) => {
           if (ctx.params.n < 0) throw new Errors.MoleculerClientError("No negative things", 409, "NEGATIVE");

@@ -1,4 +1,5 @@
-import type { Sequelize, Transaction } from "sequelize";
+import type { ClientBase } from "pg";
+import type { Sequelize } from "sequelize";
 import { ExpiredRows, type Purged } from "../../db/expired-rows";
 import { SqlStatement } from "../../db/sql";
 
@@ -23,10 +24,10 @@ export class Inbox {
 
   /**
    * Records the messages of one type; returns the ids seen for the first time in this transaction's
-   * view (the others are duplicates).
+   * view (the others are duplicates), on the connection of the unit of work they are applied in.
    */
-  async record(ids: string[], type: string, transaction: Transaction): Promise<Set<string>> {
-    const inserted = await RECORD.run(transaction, [ids, type]);
+  async record(ids: string[], type: string, connection: ClientBase): Promise<Set<string>> {
+    const inserted = await RECORD.run(connection, [ids, type]);
     return new Set(inserted.map((row) => row.message_id));
   }
 

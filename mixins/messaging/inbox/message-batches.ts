@@ -104,7 +104,7 @@ export class MessageBatches {
       const fresh = await this.inbox.record(
         deliveries.map((delivery) => delivery.envelope.id),
         contract.name,
-        unit.transaction,
+        unit.connection,
       );
       const firsts = deliveries.filter((delivery) => fresh.delete(delivery.envelope.id));
       if (firsts.length === 0) return new Map();
