@@ -1,13 +1,16 @@
+import { randomUUID } from "node:crypto";
 import { ServiceBroker } from "moleculer";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
+import { config } from "../../mixins/config";
 import brokerOptions from "../../moleculer.config";
 import InvoicesService from "../../services/invoices/invoices.service";
 import OrdersService from "../../services/orders/orders.service";
 import { runId } from "../support/environment";
 import { eventually } from "../support/eventually";
 import { orderBody } from "../support/orders";
+import { injectIntoOrdersOutbox } from "../support/outbox";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
 /**
@@ -60,4 +63,26 @@ it("voids the invoice of a cancelled order", async () => {
   await eventually(async () => {
     expect(await broker.call<Invoice, { id: string }>("invoices.get", { id: invoice.id })).toMatchObject({ status: "void" });
   });
+});
+
+it("parks a message its consumer rejects, after OUTBOX_MAX_FAILURES rejections, and invoices nothing for it", async () => {
+  const poisonId = await injectIntoOrdersOutbox(databases.orders, "order.created", {
+    orderId: randomUUID(),
+    customerId: "poison",
+    currency: "EUR",
+    items: [],
+    total: -1,
+  });
+  const relay = (broker.getLocalService("orders") as unknown as { relay: { kick(): void } }).relay;
+  const parked = await eventually(async () => {
+    // Each rejection puts the next delivery off by the relay's backoff: due now instead, and delivered at once.
+    await queryDatabase(databases.orders, "UPDATE outbox SET next_attempt_at = now() WHERE id = $1", [poisonId]);
+    relay.kick();
+    const list = await broker.call<Array<{ id: string; failures: number; lastError: string }>>("orders.parkedMessages");
+    expect(list.map((message) => message.id)).toEqual([poisonId]);
+    return list[0];
+  });
+  expect(parked.failures).toBe(config().OUTBOX_MAX_FAILURES);
+  expect(parked.lastError).toMatch(/^invoices: /);
+  expect(await queryDatabase(databases.invoices, "SELECT id FROM invoices WHERE customer_id = 'poison'")).toEqual([]);
 });
