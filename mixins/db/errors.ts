@@ -31,6 +31,8 @@ function brokenSocket(err: unknown): boolean {
  * the statement was doing may or may not have committed.
  */
 export function isLostConnection(err: unknown): boolean {
+  // A full pool is no lost session: nothing ran, and waiting again would outlast the caller.
+  if (err instanceof ConnectionAcquireTimeoutError) return false;
   if (err instanceof ConnectionError) return true;
   const state = sqlState(err);
   return brokenSocket(err) || (state !== undefined && (state.startsWith("57P") || state.startsWith("08")));

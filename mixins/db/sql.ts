@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResultRow } from "pg";
+import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResult, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize } from "sequelize";
 import { isLostConnection } from "./errors";
 
 /**
- * A statement on a hot path (once per batch: the bulk writes, the outbox, the inbox, the row locks),
- * sent by the pg client itself with its values as parameters. Sequelize's query pipeline cost the
- * service nodes more than the pg client (a stack captured, hooks run and every value escaped into
- * the text, per query); its transactions, models and everything off the hot path stay.
+ * A statement on a hot path (every statement of a unit of work, from its BEGIN to its COMMIT: the bulk
+ * writes, the outbox, the inbox, the row locks), sent by the pg client itself with its values as
+ * parameters. Sequelize's query pipeline cost the service nodes more than the pg client (a stack
+ * captured, hooks run and every value escaped into the text, per query); its models, moleculer-db's
+ * reads and everything off the hot path stay with it.
  *
  * `prepareAs` names it: PostgreSQL then parses it once per connection instead of once per run, and
  * after five runs may keep one generic plan for good, made for the table as it was then. Only a
@@ -51,8 +52,17 @@ export class SqlStatement<R extends QueryResultRow = QueryResultRow> {
 
   /** Runs on `client`, a connection the caller holds (a unit of work's, in its transaction). */
   async run(client: ClientBase, values: unknown[]): Promise<R[]> {
+    return (await this.send(client, values)).rows;
+  }
+
+  /** Runs on `client`, answering what PostgreSQL says it did: its command tag (`COMMIT`, `INSERT`…). */
+  async runForCommand(client: ClientBase, values: unknown[]): Promise<string> {
+    return (await this.send(client, values)).command;
+  }
+
+  private async send(client: ClientBase, values: unknown[]): Promise<QueryResult<R>> {
     try {
-      return (await client.query<R>({ name: this.preparedName, text: this.text, values })).rows;
+      return await client.query<R>({ name: this.preparedName, text: this.text, values });
     } catch (err) {
       if (err instanceof PgDatabaseError) throw new DatabaseError(Object.assign(err, { sql: this.text, parameters: values }) as never);
       throw isLostConnection(err) ? new ConnectionError(err as Error) : err;
@@ -82,13 +92,23 @@ export function preparedName(name: string): string {
  */
 export type Connection = ClientBase & { processID: number };
 
-/** `work` on a connection of the pool, given back whatever happens. */
+/**
+ * `work` on a connection of the pool. The connection goes back to the pool only as it came: idle,
+ * outside any transaction. One whose session was lost, or that `work` left inside a transaction, is
+ * closed instead: the next caller would inherit a dying session, or someone else's open transaction.
+ */
 export async function withConnection<T>(sequelize: Sequelize, work: (client: Connection) => Promise<T>): Promise<T> {
-  const connection = await sequelize.connectionManager.getConnection({ type: "write" });
+  const { connectionManager } = sequelize;
+  const connection = (await connectionManager.getConnection({ type: "write" })) as Connection;
+  let lost = false;
   try {
-    return await work(connection as Connection);
+    return await work(connection);
+  } catch (err) {
+    lost = isLostConnection(err);
+    throw err;
   } finally {
-    sequelize.connectionManager.releaseConnection(connection);
+    if (lost || connection.getTransactionStatus() !== "I") void connectionManager.destroyConnection(connection).catch(() => undefined);
+    else connectionManager.releaseConnection(connection);
   }
 }
 

@@ -17,6 +17,8 @@ export class TableWrites {
   /** [attribute, column] of each of the model's attributes */
   private readonly columns: Array<[string, string]>;
   private readonly columnOf: Map<string, string>;
+  /** the BIGINT attributes, which pg reads as strings */
+  private readonly bigints: Set<string>;
   private readonly table: string;
   /** INSERTs by the columns they write */
   private readonly inserting = new Map<string, SqlStatement>();
@@ -26,6 +28,11 @@ export class TableWrites {
   constructor(model: ModelStatic<Model>) {
     this.columns = Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]);
     this.columnOf = new Map(this.columns);
+    this.bigints = new Set(
+      Object.entries(model.getAttributes()).flatMap(([attribute, { type }]) =>
+        typeof type !== "string" && type.key === "BIGINT" ? [attribute] : [],
+      ),
+    );
     this.table = quoted(model.getTableName() as string);
     this.locking = new Map();
     this.finding = new SqlStatement(`SELECT 1 FROM ${this.table} WHERE id = $1`);
@@ -63,9 +70,10 @@ export class TableWrites {
   /**
    * The rows whose uuid attribute `by` is one of `values`, locked FOR UPDATE in id order (the one
    * global order every batch locks rows in, so two batches never deadlock), with the given
-   * attributes as they are stored (no model getters).
+   * attributes as they are stored (no model getters), BIGINTs as numbers: amounts, which the
+   * contracts keep within safe integers (contracts/money.ts).
    */
-  lock<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, connection: ClientBase): Promise<T[]> {
+  async lock<T>(by: keyof T & string, values: string[], attributes: Array<keyof T & string>, connection: ClientBase): Promise<T[]> {
     const key = `${by}: ${attributes.join(" ")}`;
     let statement = this.locking.get(key);
     if (!statement) {
@@ -74,17 +82,26 @@ export class TableWrites {
       statement = new SqlStatement(`SELECT ${selected} FROM ${this.table} WHERE ${column} = ANY ($1::uuid[]) ORDER BY id FOR UPDATE`);
       this.locking.set(key, statement);
     }
-    return statement.run(connection, [values]) as Promise<T[]>;
+    const rows = await statement.run(connection, [values]);
+    const bigints = attributes.filter((attribute) => this.bigints.has(attribute));
+    for (const row of rows) for (const attribute of bigints) row[attribute] = Number(row[attribute]);
+    return rows as T[];
   }
 
   /**
-   * Writes each row's changes (by primary key `id`), `updatedAt` set to now unless a row gives it. Only the columns some
+   * Writes each row's changes (by primary key `id`), `updatedAt` set to now unless a row gives it. Every
+   * row must change the same attributes: one statement writes them all, and a row lacking one would
+   * have it set to NULL. Only the columns some
    * row changes travel. The ids are also listed as such: from the function's rows alone the planner
    * scans the whole table.
    */
   async update(changes: RowChanges[], connection: ClientBase): Promise<void> {
     if (changes.length === 0) return;
-    const attributes = [...new Set([...changes.flatMap((row) => Object.keys(row).filter((attribute) => attribute !== "id")), "updatedAt"])];
+    const changed = (row: RowChanges) => Object.keys(row).filter((attribute) => attribute !== "id" && attribute !== "updatedAt");
+    const shape = changed(changes[0]).sort().join();
+    if (changes.some((row) => changed(row).sort().join() !== shape))
+      throw new Error(`Rows changing different attributes go in separate updates: ${this.table}`);
+    const attributes = [...changed(changes[0]), "updatedAt"];
     const columns = attributes.map((attribute) => quoted(this.columnOf.get(attribute)!));
     await new SqlStatement(
       `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}

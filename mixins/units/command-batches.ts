@@ -44,7 +44,8 @@ export interface CommandMethods {
 
 /**
  * `command` for a service's actions, over its units of work (`this.units`, made by the messaging
- * mixin) and its Idempotency-Keys (made by the database mixin), both created before it.
+ * mixin) and its Idempotency-Keys (made by the database mixin). Both must be created before it: the db
+ * mixin lists it before them, and Moleculer runs the `created` of a later mixin first.
  */
 export function commandsMixin(): Partial<ServiceSchema> {
   return {

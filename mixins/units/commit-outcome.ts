@@ -68,13 +68,17 @@ const COMMIT = new SqlStatement("COMMIT");
  * (running the work again is safe); unknown, or no `xid` to ask about, `OUTCOME_UNKNOWN`.
  */
 export async function commit(sequelize: Sequelize, connection: Connection, xid: string | undefined): Promise<void> {
+  let command: string;
   try {
-    await COMMIT.run(connection, []);
+    command = await COMMIT.runForCommand(connection, []);
   } catch (err) {
     if (!isLostConnection(err)) throw err;
     if (xid === undefined) throw outcomeUnknown();
     if (!(await committedAfterLoss(sequelize, connection.processID, transactionCommitted(xid)))) throw err;
+    return;
   }
+  // PostgreSQL answers COMMIT in a transaction a failed statement aborted by rolling it back, with no error.
+  if (command !== "COMMIT") throw new Error("A statement of this transaction failed unseen: nothing was committed");
 }
 
 /**

@@ -17,12 +17,12 @@ export class UnitOfWork {
   readonly rows: object[] = [];
   readonly events: OutgoingMessage[] = [];
 
-  constructor(private readonly open?: Connection) {}
+  constructor(private readonly held?: Connection) {}
 
   /** The connection the work reads and writes on, inside the unit's transaction; append-only work has none. */
   get connection(): Connection {
-    if (!this.open) throw new Error("Append-only work reads nothing: its unit of work has no transaction");
-    return this.open;
+    if (!this.held) throw new Error("Append-only work reads nothing: its unit of work has no transaction");
+    return this.held;
   }
 
   /** A new row, inserted with the unit's other writes when its work is done; returned as it will read back. */
@@ -78,7 +78,7 @@ export class Units {
           const closing = this.closing(unit);
           if (closing) [{ xid }] = await closing.statement.run(connection, closing.values);
         } catch (err) {
-          // A broken connection is dropped from the pool by Sequelize; a live one is handed back clean.
+          // Should this fail too, withConnection closes the connection rather than pool it mid-transaction.
           await ROLLBACK.run(connection, []).catch(() => undefined);
           throw err;
         }

@@ -123,7 +123,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
             const order: Order = { ...locked, ...change, updatedAt: change.updatedAt.toISOString() };
             this.publish(this.causedBy(ctx), unit, ORDER_CANCELLED, {
               orderId: order.id,
-              cancelledAt: new Date(order.updatedAt).toISOString(),
+              cancelledAt: order.updatedAt,
             });
             return order;
           },

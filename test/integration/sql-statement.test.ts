@@ -2,7 +2,9 @@ import { Errors } from "moleculer";
 import { DatabaseError, Sequelize } from "sequelize";
 import { toServiceError } from "../../mixins/db/errors";
 import { allAtOnce, SqlStatement, withConnection } from "../../mixins/db/sql";
+import { Units } from "../../mixins/units/unit-of-work";
 import { runId } from "../support/environment";
+import { eventually } from "../support/eventually";
 import { createDatabases, databaseUrl, dropDatabases, inTransaction, queryDatabase } from "../support/postgres";
 
 // Statements sent by the pg client itself, against the real PostgreSQL.
@@ -93,5 +95,52 @@ describe("SqlStatement", () => {
     const answered = toServiceError(failed);
     expect(answered).toBeInstanceOf(Errors.MoleculerRetryableError);
     expect(answered).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
+  });
+});
+
+describe("withConnection", () => {
+  const PID = new SqlStatement<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+
+  it("closes a connection left inside a transaction instead of handing it to the next caller", async () => {
+    const pid = await withConnection(sequelize, async (client) => {
+      await client.query("BEGIN");
+      return (await PID.run(client, []))[0].pid;
+    });
+    await eventually(async () => {
+      expect(await queryDatabase(database, "SELECT pid FROM pg_stat_activity WHERE pid = $1", [pid])).toEqual([]);
+    });
+    const status = await withConnection(sequelize, async (client) => client.getTransactionStatus());
+    expect(status).toBe("I");
+  });
+
+  it("pools a connection handed back idle", async () => {
+    const first = await withConnection(sequelize, async (client) => (await PID.run(client, []))[0].pid);
+    expect(await queryDatabase(database, "SELECT pid FROM pg_stat_activity WHERE pid = $1", [first])).toEqual([{ pid: first }]);
+  });
+});
+
+describe("Units.transact", () => {
+  const nothingToClose = { insertion: () => undefined, addition: () => undefined };
+  // Made once the database is there (beforeAll).
+  const units = () =>
+    new Units(sequelize, { table: nothingToClose as never, outbox: nothingToClose as never, outboxDueInMs: 0, committed: () => undefined });
+
+  it("commits nothing of a work that swallowed a failed statement, and says so", async () => {
+    const failed = await units()
+      .transact(async (unit) => {
+        await note.run(unit.connection, [40, "before the failure"]);
+        await new SqlStatement("SELECT 1 / 0").run(unit.connection, []).catch(() => undefined);
+      })
+      .catch((err: unknown) => err);
+    expect(String(failed)).toMatch(/failed unseen: nothing was committed/);
+    expect(await queryDatabase(database, "SELECT id FROM notes WHERE id = 40")).toEqual([]);
+  });
+
+  it("commits the work's statements together", async () => {
+    await units().transact(async (unit) => {
+      await note.run(unit.connection, [41, "one"]);
+      await note.run(unit.connection, [42, "two"]);
+    });
+    expect(await queryDatabase(database, "SELECT id FROM notes WHERE id IN (41, 42) ORDER BY id")).toEqual([{ id: 41 }, { id: 42 }]);
   });
 });

@@ -106,13 +106,14 @@ describe("TableWrites", () => {
     await inTransaction(sequelize, (connection) => insert(rows, connection));
     const ids = rows.map((row) => row.id);
     await inTransaction(sequelize, async (connection) => {
-      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string }>(
+      const locked = await writes.lock<{ id: string; seenAt: Date | null; status: string; amount: number }>(
         "id",
         [ids[2], ids[0]],
-        ["id", "status", "seenAt"],
+        ["id", "status", "seenAt", "amount"],
         connection,
       );
-      expect(locked).toEqual([ids[0], ids[2]].sort().map((id) => ({ id, status: "new", seenAt: null })));
+      // A BIGINT comes back a number, as the model's amounts do (pg alone would give a string).
+      expect(locked).toEqual([ids[0], ids[2]].sort().map((id) => ({ id, status: "new", seenAt: null, amount: 9_007_199_254_740_991 })));
       // Another transaction cannot take them meanwhile.
       await expect(queryDatabase(database, "SELECT id FROM things WHERE id = $1 FOR UPDATE NOWAIT", [ids[0]])).rejects.toThrow(
         /could not obtain lock/,
@@ -146,6 +147,25 @@ describe("TableWrites", () => {
     ];
     const plan = await queryDatabase<{ "QUERY PLAN": string }>(database, `EXPLAIN ${update}`, values);
     expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).not.toMatch(/Seq Scan on things/);
+  });
+
+  it("refuses rows changing different attributes in one update, rather than set the missing ones to NULL", async () => {
+    const [a, b] = [thing(3), thing(4)];
+    await inTransaction(sequelize, (connection) => insert([a, b], connection));
+    const failed = await inTransaction(sequelize, (connection) =>
+      writes.update(
+        [
+          { id: a.id, status: "seen" },
+          { id: b.id, seenAt: new Date() },
+        ],
+        connection,
+      ),
+    ).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(Error);
+    expect(await queryDatabase(database, "SELECT status FROM things WHERE id = ANY($1) ORDER BY status", [[a.id, b.id]])).toEqual([
+      { status: "new" },
+      { status: "new" },
+    ]);
   });
 
   it("writes the updatedAt a change gives, the one its caller answers with, and now otherwise", async () => {

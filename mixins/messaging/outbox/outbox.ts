@@ -84,7 +84,7 @@ const ACKNOWLEDGE = new SqlStatement<{ id: string }>(
 /** Of messages `$1`, deletes those every group has acknowledged. */
 const DELETE_DELIVERED = new SqlStatement(`DELETE FROM outbox WHERE id = ANY ($1::uuid[]) AND consumers <@ acked_by`);
 
-/** SQL over the `outbox` table; every function runs in the caller's transaction when given one. */
+/** SQL over the `outbox` table: what a unit of work adds to it, and what the relay and reports read and change. */
 export class Outbox {
   constructor(private readonly sequelize: Sequelize) {}
 
