@@ -1,36 +1,21 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
-import { DataTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, Op } from "sequelize";
-import type { EventContract } from "../../contracts/events/envelope";
+import { DataTypes, type Model, type ModelAttributeColumnOptions, Op } from "sequelize";
 import { DEFAULT_PAGE_SIZE, type IdParams, idParams, type ListPage, MAX_PAGE_SIZE, type PagingParams } from "../../contracts/paging";
-import { config } from "../config";
-import { unreachableConsumers } from "../messaging/event-consumers";
-import { type MessagingMethods, messagingMixin } from "../messaging/messaging.mixin";
 import { admission } from "../moleculer/admission";
-import { PROBE_OPTIONS } from "../moleculer/probe";
-import { type CommandMethods, commandsMixin } from "../units/command-batches";
 import type { UnitOfWork } from "../units/unit-of-work";
-import { type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
+import { type DatabaseMethods, type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
 import { toServiceError } from "./errors";
-import { purgeAll } from "./expired-rows";
 import { cursorOf, pagingError } from "./keyset-pages";
-import { migrate, type SqlMigration } from "./migrations";
 import type { RowChanges } from "./table-writes";
-
-/** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
-const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface DbMixinOptions extends DatabaseOptions {
   /** what a missing row is called in a 404 ("Order not found") */
   entityName: string;
-  migrations: SqlMigration[];
-  /** the integration events this service emits: it is ready only once their consumers are known */
-  publishes: readonly EventContract<unknown>[];
 }
 
 /** What the mixin adds to a service, for the service's own typing. */
-export interface DbMethods extends MessagingMethods, CommandMethods {
-  model: ModelStatic<Model>;
+export interface DbMethods extends DatabaseMethods {
   /** The row as the API shows it, locked FOR UPDATE in `unit`'s transaction; an unknown id is a 404. */
   lockOrFail<T>(id: string, unit: UnitOfWork): Promise<T>;
   /**
@@ -73,9 +58,9 @@ export function minorUnits(field: string): ModelAttributeColumnOptions {
 
 /**
  * moleculer-db over one PostgreSQL database per service (its database: database.mixin.ts, made when the
- * service is created). The generic write actions are switched off: each service writes through its
- * own actions, as commands (`command`) in units of work. It also carries what must commit with the
- * service's data: outbox, inbox, Idempotency-Keys (mixins/messaging).
+ * service is created, its migrations applied at start). The generic write actions are switched off:
+ * each service writes through its own actions, as commands in units of work (mixins/units), locking
+ * and saving rows with the methods below.
  */
 export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   const notFound = (id: string | string[]) => new Errors.MoleculerClientError(`${options.entityName} not found`, 404, "NOT_FOUND", { id });
@@ -85,7 +70,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
   };
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> = {
-    mixins: [DbService as unknown as Partial<ServiceSchema>, commandsMixin(), messagingMixin(), databaseMixin(options)],
+    mixins: [DbService as unknown as Partial<ServiceSchema>, databaseMixin(options)],
     settings: { idField: "id", pageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE },
 
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
@@ -102,22 +87,6 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         params: idParams,
         async handler(ctx: Context<IdParams>) {
           return this.toPlain(orFail(await databaseOf(this).model.findByPk(ctx.params.id), ctx.params.id));
-        },
-      },
-
-      /**
-       * Readiness: the database answers and every consumer of this service's events is known;
-       * the answer carries the service's consistency report.
-       */
-      ready: {
-        ...PROBE_OPTIONS,
-        async handler(ctx: Context) {
-          const consistency = await ctx.call(`${this.name}.consistencyReport`);
-          const missing = unreachableConsumers(this.broker, options.publishes);
-          if (missing.length > 0) {
-            throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE", { missing });
-          }
-          return { status: "up", consistency };
         },
       },
     },
@@ -188,22 +157,6 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         }
         return { rows: await this.transformDocuments(ctx, {}, found.rows), pageSize, hasMore: found.hasMore };
       },
-    },
-
-    async started() {
-      const applied = await migrate(databaseOf(this).sequelize, options.migrations, `${options.table}-migrations`);
-      if (applied.length > 0) this.logger.info(`Applied migrations: ${applied.join(", ")}`);
-      if (config().OUTBOX_RELAY_ENABLED === "true") this.relay.start();
-      this.startOutboxGauges();
-      const purges = {
-        "Idempotency-Keys": () => databaseOf(this).idempotencyKeys.purgeExpired(),
-        "inbox records": () => this.purgeInbox(),
-      };
-      this.purges = setInterval(() => void purgeAll(purges, this.logger), PURGE_INTERVAL_MS);
-    },
-
-    stopped() {
-      clearInterval(this.purges);
     },
   };
   // moleculer-db's settings type shares no key with Moleculer's own, hence the cast.

@@ -49,14 +49,20 @@ export class ExpiredRows {
   }
 }
 
-/** Runs each purge in turn and logs what it deleted; one that fails is logged and tried again next round. */
-export async function purgeAll(purges: Record<string, () => Promise<Purged>>, logger: Logger): Promise<void> {
-  for (const [what, purge] of Object.entries(purges)) {
+/** How often what has outlived its retention window (Idempotency-Keys, inbox records) is purged. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Runs `purge` every hour and logs what it deleted; a round that fails is logged and tried again the
+ * next hour. Returns the timer, to clear when the service stops.
+ */
+export function purgeHourly(what: string, purge: () => Promise<Purged>, logger: Logger): NodeJS.Timeout {
+  return setInterval(async () => {
     try {
       const { rows, statements } = await purge();
       if (rows > 0) logger.info(`Purged ${rows} expired ${what} in ${statements} statement(s)`);
     } catch (err) {
       logger.warn(`Purging expired ${what} failed; it is tried again next round: ${(err as Error).message}`);
     }
-  }
+  }, PURGE_INTERVAL_MS);
 }

@@ -10,12 +10,13 @@ import {
 import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope } from "../../contracts/events/envelope";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
-import { databaseOf } from "../db/database.mixin";
-import type { Purged } from "../db/expired-rows";
+import { type DatabaseMethods, databaseOf } from "../db/database.mixin";
+import { purgeHourly } from "../db/expired-rows";
+import { PROBE_OPTIONS } from "../moleculer/probe";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
 import { type UnitOfWork, Units } from "../units/unit-of-work";
-import { groupsServedBy, type NodeInfo } from "./event-consumers";
+import { groupsServedBy, type NodeInfo, unreachableConsumers } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
 import { startOutboxGauges } from "./outbox/gauges";
@@ -30,15 +31,16 @@ export function notYet(message: string, data?: unknown): Errors.MoleculerRetryab
   return new Errors.MoleculerRetryableError(message, 503, "NOT_YET", data);
 }
 
+export interface MessagingOptions {
+  /** the integration events this service emits: it is ready only once their consumers are known */
+  publishes: readonly EventContract<unknown>[];
+}
+
 /** What the mixin adds to a service, for the service's own typing. */
 export interface MessagingMethods {
   outboxReport(): Promise<OutboxReport>;
-  /** Keeps the outbox gauges (pending, oldest pending, parked) current while metrics are on. */
-  startOutboxGauges(): void;
   /** Makes the pending messages owed to a consumer group that `node` serves due now, and kicks the relay. */
   bringForwardFor(node: NodeInfo): Promise<void>;
-  /** Forgets the inbox records older than `INBOX_RETENTION_DAYS`, a batch at a time. */
-  purgeInbox(): Promise<Purged>;
   /** What an action call causes: the request it belongs to, the call itself, its trace. */
   causedBy(ctx: Context): Cause;
   /** An event of this service, written with `unit`'s other writes and emitted once they have committed. */
@@ -56,13 +58,30 @@ export interface MessagingMethods {
 /**
  * Reliable integration events over Moleculer's fire-and-forget ones (README: Guarantees):
  * transactional outbox + relay on the producing side, inbox + acknowledgement on the consuming
- * side, parking of messages that never get applied. Composed by the db mixin, over its database and
- * its table. It also runs the service's units of work (`this.units`, units/unit-of-work.ts): what a unit
- * writes at its end is its table's new rows beside its events' outbox rows, emitted once committed.
+ * side, parking of messages that never get applied. Over the service's database (the db mixin's), in
+ * whose migrations its tables are. It also runs the service's units of work (`this.units`,
+ * units/unit-of-work.ts): what a unit writes at its end is its table's new rows beside its events'
+ * outbox rows, emitted once committed.
  */
-export function messagingMixin(): Partial<ServiceSchema> {
+export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema> {
   return {
     actions: {
+      /**
+       * Readiness: the database answers and every consumer of this service's events is known;
+       * the answer carries the service's consistency report.
+       */
+      ready: {
+        ...PROBE_OPTIONS,
+        async handler(ctx: Context) {
+          const consistency = await ctx.call(`${this.name}.consistencyReport`);
+          const missing = unreachableConsumers(this.broker, options.publishes);
+          if (missing.length > 0) {
+            throw new Errors.MoleculerError("Event consumers not reachable yet", 503, "CONSUMERS_UNAVAILABLE", { missing });
+          }
+          return { status: "up", consistency };
+        },
+      },
+
       /** How far behind this service's events are (REPL `consistency`, `GET /ready`). */
       consistencyReport: {
         async handler() {
@@ -128,20 +147,12 @@ export function messagingMixin(): Partial<ServiceSchema> {
         return this.outbox.report(config().OUTBOX_STUCK_AFTER_SECONDS);
       },
 
-      startOutboxGauges() {
-        this.outboxGauges = startOutboxGauges(this.broker, this.name, () => this.outboxReport());
-      },
-
       async bringForwardFor(node: NodeInfo): Promise<void> {
         const groups = groupsServedBy(node);
         if (groups.length === 0) return;
         const due = await this.outbox.makeDueFor(groups);
         if (due > 0) this.logger.info(`Node ${node.id} serves ${groups.join(", ")}: ${due} pending message(s) due now`);
         this.relay.kick();
-      },
-
-      purgeInbox(): Promise<Purged> {
-        return this.inbox.purgeExpired();
       },
 
       causedBy(ctx: Context): Cause {
@@ -202,8 +213,19 @@ export function messagingMixin(): Partial<ServiceSchema> {
       );
     },
 
+    async started() {
+      // The relay claims outbox rows: not before the outbox table is there.
+      await (this as unknown as DatabaseMethods).migrated();
+      if (config().OUTBOX_RELAY_ENABLED === "true") this.relay.start();
+      // The outbox gauges (pending, oldest pending, parked), kept current while metrics are on.
+      this.outboxGauges = startOutboxGauges(this.broker, this.name, () => this.outboxReport());
+      // Inbox records older than INBOX_RETENTION_DAYS, a batch at a time.
+      this.inboxPurges = purgeHourly("inbox records", () => this.inbox.purgeExpired(), this.logger);
+    },
+
     async stopped() {
       clearInterval(this.outboxGauges);
+      clearInterval(this.inboxPurges);
       await this.relay.stop();
     },
   };

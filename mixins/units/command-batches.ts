@@ -3,10 +3,11 @@ import { type Context, Errors, type ServiceSchema } from "moleculer";
 import type { HttpMeta } from "../../contracts/http";
 import { config } from "../config";
 import { databaseOf } from "../db/database.mixin";
+import { purgeHourly } from "../db/expired-rows";
 import { remainingMs } from "../moleculer/deadlines.middleware";
 import { linkToBatch } from "../moleculer/trace-context";
 import { GroupCommit, type Outcomes } from "./group-commit";
-import { type IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
+import { IdempotencyKeys, type Remembered, requestHash } from "./idempotency";
 import type { UnitOfWork, Units } from "./unit-of-work";
 
 /** An action's unit of work waiting for its turn, with the trace of its call. */
@@ -43,9 +44,8 @@ export interface CommandMethods {
 }
 
 /**
- * `command` for a service's actions, over its units of work (`this.units`, made by the messaging
- * mixin) and its Idempotency-Keys (made by the database mixin). Both must be created before it: the db
- * mixin lists it before them, and Moleculer runs the `created` of a later mixin first.
+ * `command` for a service's actions: their units of work run by the messaging mixin (`this.units`),
+ * their Idempotency-Keys in the db mixin's database. Keys past their 24 hours are purged hourly.
  */
 export function commandsMixin(): Partial<ServiceSchema> {
   return {
@@ -54,8 +54,19 @@ export function commandsMixin(): Partial<ServiceSchema> {
         return (this.commandBatches as CommandBatches).command(ctx, work, options);
       },
     },
+
     created() {
-      this.commandBatches = new CommandBatches(this.units, databaseOf(this).idempotencyKeys, config().COMMAND_BATCH_SIZE);
+      this.idempotencyKeys = new IdempotencyKeys(databaseOf(this).sequelize);
+    },
+
+    started() {
+      // Made now, when every mixin has been created, whatever order the service lists them in.
+      this.commandBatches = new CommandBatches(this.units, this.idempotencyKeys, config().COMMAND_BATCH_SIZE);
+      this.keyPurges = purgeHourly("Idempotency-Keys", () => this.idempotencyKeys.purgeExpired(), this.logger);
+    },
+
+    stopped() {
+      clearInterval(this.keyPurges);
     },
   };
 }

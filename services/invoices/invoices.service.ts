@@ -11,10 +11,10 @@ import type { HttpMeta } from "../../contracts/http";
 import { type Invoice, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../../mixins/config";
-import { type DbMethods, dbMixin, SqlStatement, type UnitOfWork } from "../../mixins/db";
-import type { Consumed } from "../../mixins/messaging";
-import { notYet } from "../../mixins/messaging";
+import { type DbMethods, dbMixin, SqlStatement } from "../../mixins/db";
+import { type Consumed, type MessagingMethods, messagingMixin, notYet } from "../../mixins/messaging";
 import { admission } from "../../mixins/moleculer";
+import { type CommandMethods, commandsMixin, type UnitOfWork } from "../../mixins/units";
 import { invoiceAttributes } from "./invoice.model";
 import { invoiceFromOrder } from "./invoice-issue";
 import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
@@ -40,7 +40,7 @@ const INVOICED = new SqlStatement<{ order_id: string }>(`SELECT order_id FROM in
 
 type Settled = Pick<Invoice, "id" | "orderId" | "status" | "total" | "currency">;
 
-interface InvoicesMethods extends DbMethods {
+interface InvoicesMethods extends DbMethods, MessagingMethods, CommandMethods {
   issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>>;
   settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void>;
   reserveNumbers(year: number, count: number, unit: UnitOfWork): Promise<number>;
@@ -62,8 +62,9 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       // the time an invoice states, not its row's createdAt, which is stamped a moment later
       listedBy: "issuedAt",
       migrations,
-      publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_CREDITED],
     }),
+    messagingMixin({ publishes: [INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_CREDITED] }),
+    commandsMixin(),
   ],
 
   settings: {

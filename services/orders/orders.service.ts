@@ -10,8 +10,9 @@ import type { HttpMeta } from "../../contracts/http";
 import { type CreateOrderParams, createOrderParams, type ListOrdersParams, listOrdersParams, type Order } from "../../contracts/orders";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { between, type DbMethods, dbMixin } from "../../mixins/db";
-import { notYet } from "../../mixins/messaging";
+import { type MessagingMethods, messagingMixin, notYet } from "../../mixins/messaging";
 import { admission } from "../../mixins/moleculer";
+import { type CommandMethods, commandsMixin } from "../../mixins/units";
 import { migrations } from "./migrations";
 import { orderAttributes } from "./order.model";
 import { priceItems } from "./order-pricing";
@@ -21,7 +22,7 @@ import { afterInvoicePaid, orderStatus } from "./order-status";
  * Orders: accepts orders, owns the `orders` database, and follows each order through its lifecycle
  * from the invoices service's events.
  */
-const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
+const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods & MessagingMethods & CommandMethods> = {
   name: "orders",
 
   mixins: [
@@ -32,8 +33,9 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
       attributes: orderAttributes,
       listedBy: "createdAt",
       migrations,
-      publishes: [ORDER_CREATED, ORDER_CANCELLED],
     }),
+    messagingMixin({ publishes: [ORDER_CREATED, ORDER_CANCELLED] }),
+    commandsMixin(),
   ],
 
   // GET /orders/:id is the db mixin's `get`.
@@ -97,7 +99,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods> = {
     consistencyReport: {
       params: { olderThanSeconds: { type: "number", integer: true, min: 0, default: 300, convert: true } },
       async handler(ctx: Context<{ olderThanSeconds: number }>) {
-        const [{ count }] = await this.model.sequelize!.query<{ count: number }>(
+        const [{ count }] = await this.database().sequelize.query<{ count: number }>(
           `SELECT count(*)::int AS count FROM orders
            WHERE invoice_id IS NULL AND created_at < now() - :seconds * interval '1 second'`,
           { replacements: { seconds: ctx.params.olderThanSeconds }, type: QueryTypes.SELECT },

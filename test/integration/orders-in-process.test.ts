@@ -68,3 +68,33 @@ it("cancels an order in a transaction with its order.cancelled, and refuses a se
   ).toEqual(["order.cancelled", "order.created"]);
   await expect(broker.call("orders.cancel", { id: order.id })).rejects.toMatchObject({ code: 409, type: "ILLEGAL_TRANSITION" });
 });
+
+it("works with its mixins listed in the other order: each makes what it needs of the others on first use", async () => {
+  const reversedDatabase = `${database}_reversed`;
+  await createDatabases([reversedDatabase]);
+  const other = new ServiceBroker({
+    ...brokerOptions,
+    transporter: undefined,
+    logger: false,
+    nodeID: `${runId()}-reversed`,
+    metrics: false,
+  });
+  try {
+    const { mixins, ...rest } = OrdersService;
+    other.createService({
+      ...rest,
+      mixins: [...(mixins ?? [])].reverse(),
+      settings: { databaseUrl: databaseUrl(reversedDatabase) },
+    } as never);
+    await other.start();
+    const order = await other.call<Order, unknown>("orders.create", orderBody("reversed"));
+    expect(await other.call("orders.cancel", { id: order.id })).toMatchObject({ id: order.id, status: "cancelled" });
+    expect(await queryDatabase(reversedDatabase, "SELECT type FROM outbox ORDER BY type")).toEqual([
+      { type: "order.cancelled" },
+      { type: "order.created" },
+    ]);
+  } finally {
+    await other.stop();
+    await dropDatabases([reversedDatabase]);
+  }
+});
