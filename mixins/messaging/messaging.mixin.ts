@@ -12,6 +12,7 @@ import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
 import { type DatabaseMethods, databaseOf } from "../db/database.mixin";
 import { purgeHourly } from "../db/expired-rows";
+import { count, observe } from "../moleculer/metrics";
 import { PROBE_OPTIONS } from "../moleculer/probe";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
@@ -182,6 +183,7 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
         outboxDueInMs: relayOptions.retryBaseMs,
         // The emits are no part of the unit's trace: each continues its own message's.
         committed: (unit) => {
+          for (const { envelope } of unit.events) count(this.broker, "events.committed.total", { service: this.name, type: envelope.type });
           if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
         },
       });
@@ -191,6 +193,7 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
           group: this.name,
           transact: (work) => this.units.transact(work),
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
+          applied: (event, messages) => observe(this.broker, "consumer.batch_size", messages, { service: this.name, event }),
         },
         CONSUMER_BATCH_SIZE,
       );

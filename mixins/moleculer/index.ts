@@ -3,6 +3,7 @@ export { admission, OVERLOAD_REFUSALS } from "./admission";
 export { callBatches } from "./call-batches.middleware";
 export { DeadlinesMiddleware } from "./deadlines.middleware";
 export { EventBatchesMiddleware } from "./event-batches.middleware";
+export { count, observe } from "./metrics";
 export { packetLimit } from "./packet-limit.middleware";
 export { PROBE_OPTIONS } from "./probe";
 export { logContext } from "./trace-context";

@@ -13,7 +13,7 @@ import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../../mixins/config";
 import { type DbMethods, dbMixin, SqlStatement } from "../../mixins/db";
 import { type Consumed, type MessagingMethods, messagingMixin, notYet } from "../../mixins/messaging";
-import { admission } from "../../mixins/moleculer";
+import { admission, observe } from "../../mixins/moleculer";
 import { type CommandMethods, commandsMixin, type UnitOfWork } from "../../mixins/units";
 import { invoiceAttributes } from "./invoice.model";
 import { invoiceFromOrder } from "./invoice-issue";
@@ -118,7 +118,10 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     [ORDER_CREATED.name]: {
       async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
         const invoice = await this.consume(ctx, ORDER_CREATED, (messages, unit) => this.issueInvoices(messages, unit));
-        if (invoice) this.logger.info(`Invoice ${invoice.number} issued for order ${invoice.orderId}`);
+        if (!invoice) return;
+        this.logger.info(`Invoice ${invoice.number} issued for order ${invoice.orderId}`);
+        // The product's own service level: how long an accepted order waits for its invoice.
+        observe(this.broker, "invoice.lag_seconds", (invoice.issuedAt.getTime() - Date.parse(ctx.params.data.createdAt)) / 1000);
       },
     },
 

@@ -92,7 +92,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs infrastructure, Kong and the three nodes from one image built here", () => {
-    expect(Object.keys(services).sort()).toEqual(["gateway", "invoices", "jaeger", "kong", "orders", "postgres", "rabbitmq"]);
+    expect(Object.keys(services).sort()).toEqual(["gateway", "invoices", "jaeger", "kong", "orders", "postgres", "prometheus", "rabbitmq"]);
     const images = new Set(Object.keys(NODES).map((node) => services[node].image));
     expect(images.size).toBe(1);
     for (const node of Object.keys(NODES)) expect(services[node].build?.context).toBe(root);
@@ -180,13 +180,27 @@ describe("docker-compose.yml", () => {
     expect(env.KONG_PROXY_LISTEN).toBe("0.0.0.0:8000");
   });
 
-  it("publishes only Kong's proxy and the two web UIs, on localhost", () => {
+  it("runs Prometheus on the shipped configuration, scraping every node on the port it serves metrics on", () => {
+    expect(services.prometheus.volumes?.map(volume)).toContainEqual({
+      source: join(root, "prometheus"),
+      target: "/etc/prometheus",
+      readOnly: true,
+    });
+    const scraped = parse(readFileSync(join(root, "prometheus", "prometheus.yml"), "utf8")).scrape_configs.find(
+      (job: { job_name: string }) => job.job_name === "nodes",
+    );
+    expect([...scraped.dns_sd_configs[0].names].sort()).toEqual(Object.keys(NODES).sort());
+    for (const node of Object.keys(NODES)) expect(services[node].environment?.METRICS_PORT).toBe(String(scraped.dns_sd_configs[0].port));
+  });
+
+  it("publishes only Kong's proxy and the web UIs, on localhost", () => {
     const published = Object.entries(services).flatMap(([name, s]) =>
       (s.ports ?? []).map((spec) => ({ name, target: port(spec).target, hostIp: port(spec).hostIp })),
     );
     expect(published.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: "jaeger", target: 16686, hostIp: "127.0.0.1" },
       { name: "kong", target: 8000, hostIp: "127.0.0.1" },
+      { name: "prometheus", target: 9090, hostIp: "127.0.0.1" },
       { name: "rabbitmq", target: 15672, hostIp: "127.0.0.1" },
     ]);
   });

@@ -7,7 +7,7 @@ import ApiServiceSchema from "../../services/api.service";
 /**
  * kong/kong.yml against the part of Kong's declarative schema (format 3.0, Kong 3.9) that it uses, and
  * against the gateway: every Kong route must reach a moleculer-web alias, every public alias a route.
- * No offline validator for Kong exists here (MOLECULER-NOTES), so the schema subset is spelled out:
+ * No offline validator for Kong installs here (no Kong binary, no Docker), so the schema subset is spelled out:
  * a field it does not list is an error, as it would be for Kong.
  */
 const kong = parse(readFileSync(join(__dirname, "..", "..", "kong", "kong.yml"), "utf8"));

@@ -23,6 +23,8 @@ export interface Cluster {
   /** RabbitMQ vhost; unused over TCP */
   vhost: string;
   databases: { orders: string; invoices: string };
+  /** each role's Prometheus port (`/metrics`), when started with `metrics: true` */
+  metricsPorts: Partial<Record<Role, number>>;
   /** what a node instance printed so far */
   logs(instance: string): string;
   /** starts a node; the first three instances are named after their role, extra ones (e.g. `invoices-2`) get that name as node ID */
@@ -39,6 +41,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** `amqp` (default): RabbitMQ, a vhost of the cluster's own; `tcp`: Moleculer's TCP transporter, as `npm start` runs */
   transport?: "amqp" | "tcp";
+  /** each node serves Prometheus metrics on a port of its own (`metricsPorts`) */
+  metrics?: boolean;
 }
 
 /**
@@ -46,7 +50,10 @@ export interface ClusterOptions {
  * own) or TCP, and PostgreSQL (databases of their own), ready when `GET /ready` says so. `env` is
  * added to every node's environment. Everything it creates, `stop()` removes.
  */
-export async function startCluster(env: Record<string, string> = {}, { transport = "amqp" }: ClusterOptions = {}): Promise<Cluster> {
+export async function startCluster(
+  env: Record<string, string> = {},
+  { transport = "amqp", metrics = false }: ClusterOptions = {},
+): Promise<Cluster> {
   const id = runId();
   const databases = { orders: `${id}_orders`, invoices: `${id}_invoices` };
   const logDir = join(tmpdir(), "orders-invoices-tests", id);
@@ -55,6 +62,8 @@ export async function startCluster(env: Record<string, string> = {}, { transport
   await createDatabases(Object.values(databases));
   const transporter = transport === "amqp" ? await createVhost(id) : undefined;
   const port = await freePort();
+  const metricsPorts: Partial<Record<Role, number>> = {};
+  if (metrics) for (const role of ROLES) metricsPorts[role] = await freePort();
   const { TRANSPORTER: _, ...inherited } = process.env;
   const clusterEnv: NodeJS.ProcessEnv = {
     ...inherited,
@@ -125,7 +134,7 @@ export async function startCluster(env: Record<string, string> = {}, { transport
     if (transporter) await deleteVhost(id);
   }
 
-  for (const role of ROLES) spawnInstance(role, role);
+  for (const role of ROLES) spawnInstance(role, role, metrics ? { METRICS_PORT: String(metricsPorts[role]) } : {});
   try {
     await waitUntilReady();
   } catch (err) {
@@ -139,6 +148,7 @@ export async function startCluster(env: Record<string, string> = {}, { transport
     env: clusterEnv,
     vhost: id,
     databases,
+    metricsPorts,
     logs,
     startNode,
     stopNode: (instance) => endNode(instance, "SIGTERM"),

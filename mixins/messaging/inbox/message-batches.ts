@@ -35,6 +35,8 @@ export interface ConsumerPorts {
   transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /** Sends an acknowledgement or rejection to the producing service only. */
   reply(event: string, payload: Acknowledgement | Rejection, producer: string): Promise<unknown>;
+  /** Hears of each transaction that applied messages of `event`, and how many (the batch's size). */
+  applied(event: string, messages: number): void;
 }
 
 /** One message waiting for its batch, with the trace its handler runs in. */
@@ -83,6 +85,7 @@ export class MessageBatches {
     const applyGroup = async (indexes: number[]) => {
       const group = indexes.map((i) => deliveries[i]);
       const results = await traceContext.with(group[0].trace, () => this.applyTogether(contract, effect, group));
+      this.ports.applied(contract.name, group.length);
       for (const i of indexes) outcomes[i] = { value: results.get(deliveries[i]) };
     };
     linkToBatch(valid.map((i) => deliveries[i].trace));
