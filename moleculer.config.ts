@@ -9,6 +9,7 @@ import {
   logContext,
   OVERLOAD_REFUSALS,
   packetLimit,
+  processMetrics,
   TracingMiddleware,
   transportLimits,
 } from "./mixins/moleculer";
@@ -114,6 +115,7 @@ const config: BrokerOptions = {
     callBatches(["orders.create"], callsPerBatch(limits)),
     DeadlinesMiddleware,
     packetLimit(limits.maxPacketBytes),
+    processMetrics(),
   ],
 };
 

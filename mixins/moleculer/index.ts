@@ -6,6 +6,7 @@ export { EventBatchesMiddleware } from "./event-batches.middleware";
 export { count, observe } from "./metrics";
 export { packetLimit } from "./packet-limit.middleware";
 export { PROBE_OPTIONS } from "./probe";
+export { processMetrics } from "./process-metrics.middleware";
 export { logContext } from "./trace-context";
 export { TracingMiddleware } from "./tracing.middleware";
 export { callsPerBatch, transportLimits } from "./transport-limits";

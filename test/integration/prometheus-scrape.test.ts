@@ -100,6 +100,15 @@ it("measures each invoice's lag, and the consumers' batches", async () => {
   });
 });
 
+it("reports each node's CPU time and event-loop delay, which Moleculer's own metrics leave out", async () => {
+  await eventually(async () => {
+    const cpu = await prometheus.query("process_cpu_seconds_total > 0");
+    expect(cpu.map((series) => series.metric.role).sort()).toEqual(["api", "invoices", "orders"]);
+    const lag = await prometheus.query("nodejs_eventloop_lag_p99_seconds >= 0");
+    expect(lag.map((series) => series.metric.role).sort()).toEqual(["api", "invoices", "orders"]);
+  });
+});
+
 it("loads every alert rule, healthy, and none fires under this traffic", async () => {
   await eventually(async () => {
     const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as any;
