@@ -182,11 +182,11 @@ describe("docker-compose.yml", () => {
 
   it("runs Prometheus on the shipped configuration, scraping every node on the port it serves metrics on", () => {
     expect(services.prometheus.volumes?.map(volume)).toContainEqual({
-      source: join(root, "prometheus"),
+      source: join(root, "docker", "prometheus"),
       target: "/etc/prometheus",
       readOnly: true,
     });
-    const scraped = parse(readFileSync(join(root, "prometheus", "prometheus.yml"), "utf8")).scrape_configs.find(
+    const scraped = parse(readFileSync(join(root, "docker", "prometheus", "prometheus.yml"), "utf8")).scrape_configs.find(
       (job: { job_name: string }) => job.job_name === "nodes",
     );
     expect([...scraped.dns_sd_configs[0].names].sort()).toEqual(Object.keys(NODES).sort());

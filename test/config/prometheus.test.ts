@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { parse } from "yaml";
 
 /**
- * prometheus/, checked by Prometheus' own tool (Debian's `prometheus` package; `.ci/run` installs it):
+ * docker/prometheus/, checked by Prometheus' own tool (Debian's `prometheus` package; `.ci/run` installs it):
  * the configuration and the alert rules load, and every alert fires, and stays quiet, as its cases in
  * alerts.test.yml say. Each alert has its runbook entry in the README.
  */
 const root = join(__dirname, "..", "..");
-const dir = join(root, "prometheus");
+const dir = join(root, "docker", "prometheus");
 
 function promtool(...args: string[]) {
   const result = spawnSync("promtool", args, { cwd: dir, encoding: "utf8" });

@@ -13,7 +13,7 @@ import { type PrometheusServer, startPrometheus } from "../support/prometheus";
  * loaded: every metric an alert reads exists under the name the alert uses, and the business metrics
  * count what happened.
  */
-const alertsFile = join(__dirname, "..", "..", "prometheus", "alerts.yml");
+const alertsFile = join(__dirname, "..", "..", "docker", "prometheus", "alerts.yml");
 const alerts: Array<{ alert: string; expr: string }> = parse(readFileSync(alertsFile, "utf8")).groups.flatMap(
   (group: { rules: Array<{ alert: string; expr: string }> }) => group.rules,
 );
