@@ -89,7 +89,12 @@ const config: BrokerOptions = {
   // Prometheus on METRICS_PORT (/metrics): Moleculer's request rate, latency and errors per action, plus
   // the outbox gauges of the messaging mixin. Off when METRICS_PORT is unset.
   metrics: env.METRICS_PORT
-    ? { enabled: true, reporter: [{ type: "Prometheus", options: { port: env.METRICS_PORT, path: "/metrics" } }] }
+    ? {
+        enabled: true,
+        // Moleculer leaves process memory and OS figures out when NODE_ENV is "test"; the Nodes dashboard reads them.
+        collectProcessMetrics: true,
+        reporter: [{ type: "Prometheus", options: { port: env.METRICS_PORT, path: "/metrics" } }],
+      }
     : { enabled: false },
 
   // Stop takes the in-flight requests to the end before the node leaves.

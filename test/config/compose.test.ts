@@ -92,7 +92,17 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs infrastructure, Kong and the three nodes from one image built here", () => {
-    expect(Object.keys(services).sort()).toEqual(["gateway", "invoices", "jaeger", "kong", "orders", "postgres", "prometheus", "rabbitmq"]);
+    expect(Object.keys(services).sort()).toEqual([
+      "gateway",
+      "grafana",
+      "invoices",
+      "jaeger",
+      "kong",
+      "orders",
+      "postgres",
+      "prometheus",
+      "rabbitmq",
+    ]);
     const images = new Set(Object.keys(NODES).map((node) => services[node].image));
     expect(images.size).toBe(1);
     for (const node of Object.keys(NODES)) expect(services[node].build?.context).toBe(root);
@@ -193,11 +203,29 @@ describe("docker-compose.yml", () => {
     for (const node of Object.keys(NODES)) expect(services[node].environment?.METRICS_PORT).toBe(String(scraped.dns_sd_configs[0].port));
   });
 
+  it("runs Grafana on the provisioned data sources and the generated dashboards", () => {
+    const mounts = services.grafana.volumes?.map(volume);
+    expect(mounts).toContainEqual({
+      source: join(root, "docker", "grafana", "provisioning"),
+      target: "/etc/grafana/provisioning",
+      readOnly: true,
+    });
+    const provider = parse(readFileSync(join(root, "docker", "grafana", "provisioning", "dashboards", "dashboards.yml"), "utf8"))
+      .providers[0];
+    expect(mounts).toContainEqual({ source: join(root, "docker", "grafana", "dashboards"), target: provider.options.path, readOnly: true });
+    const sources = parse(
+      readFileSync(join(root, "docker", "grafana", "provisioning", "datasources", "datasources.yml"), "utf8"),
+    ).datasources;
+    const prometheus = sources.find((source: { type: string }) => source.type === "prometheus");
+    expect(new URL(prometheus.url).host).toBe(`prometheus:${port(services.prometheus.ports![0]).target}`);
+  });
+
   it("publishes only Kong's proxy and the web UIs, on localhost", () => {
     const published = Object.entries(services).flatMap(([name, s]) =>
       (s.ports ?? []).map((spec) => ({ name, target: port(spec).target, hostIp: port(spec).hostIp })),
     );
     expect(published.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: "grafana", target: 3000, hostIp: "127.0.0.1" },
       { name: "jaeger", target: 16686, hostIp: "127.0.0.1" },
       { name: "kong", target: 8000, hostIp: "127.0.0.1" },
       { name: "prometheus", target: 9090, hostIp: "127.0.0.1" },

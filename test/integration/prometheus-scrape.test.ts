@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { Invoice } from "../../contracts/invoices";
 import type { Page } from "../../contracts/paging";
+import { dashboards } from "../../scripts/dashboards";
 import { type Cluster, startCluster } from "../support/cluster";
+import { TEST_AMQP_URL } from "../support/environment";
 import { eventually } from "../support/eventually";
 import { createOrders, expectEveryOrderInvoicedOnce } from "../support/orders";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus";
@@ -37,7 +39,13 @@ let orderIds: string[];
 
 beforeAll(async () => {
   cluster = await startCluster({}, { metrics: true });
-  prometheus = await startPrometheus(cluster.metricsPorts as Record<string, number>, [alertsFile]);
+  // RabbitMQ's own Prometheus plugin, per queue, as the compose configuration scrapes it (.ci/run enables it).
+  const rabbitmq = {
+    job_name: "rabbitmq",
+    metrics_path: "/metrics/per-object",
+    static_configs: [{ targets: [`${new URL(TEST_AMQP_URL).hostname}:15692`] }],
+  };
+  prometheus = await startPrometheus(cluster.metricsPorts as Record<string, number>, { ruleFiles: [alertsFile], otherJobs: [rabbitmq] });
   orderIds = await createOrders(cluster, 10, "scraped");
   await expectEveryOrderInvoicedOnce(cluster, orderIds);
   // An invoice paid, another order cancelled (its invoice voided), and a client mistake.
@@ -107,6 +115,20 @@ it("reports each node's CPU time and event-loop delay, which Moleculer's own met
     const lag = await prometheus.query("nodejs_eventloop_lag_p99_seconds >= 0");
     expect(lag.map((series) => series.metric.role).sort()).toEqual(["api", "invoices", "orders"]);
   });
+});
+
+const panelQueries = Object.values(dashboards()).flatMap((dashboard) =>
+  (dashboard.panels ?? []).flatMap((panel) =>
+    ((panel as { targets?: Array<{ expr: string }> }).targets ?? []).map(
+      (target) => [dashboard.title, (panel as { title: string }).title, target.expr] as const,
+    ),
+  ),
+);
+
+it.each(panelQueries)("dashboard %s, panel %s: %s answers with data", async (_dashboard, _panel, expr) => {
+  // Grafana's $__rate_interval, as it would be for a 1 s scrape interval on a short range.
+  const query = expr.replaceAll("$__rate_interval", "1m");
+  await eventually(async () => expect((await prometheus.query(query)).length).toBeGreaterThan(0));
 });
 
 it("loads every alert rule, healthy, and none fires under this traffic", async () => {

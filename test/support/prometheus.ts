@@ -17,9 +17,12 @@ export interface PrometheusServer {
 /**
  * A real Prometheus (Debian's `prometheus` package) scraping `targets` every second as job `nodes`,
  * each target labelled with its role as the compose configuration labels them, with `ruleFiles`
- * loaded. Its data lives in a temporary folder, removed on stop.
+ * loaded and `otherJobs` scraped too. Its data lives in a temporary folder, removed on stop.
  */
-export async function startPrometheus(targets: Record<string, number>, ruleFiles: string[] = []): Promise<PrometheusServer> {
+export async function startPrometheus(
+  targets: Record<string, number>,
+  { ruleFiles = [], otherJobs = [] }: { ruleFiles?: string[]; otherJobs?: object[] } = {},
+): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), "prometheus-"));
   const config = {
     global: { scrape_interval: "1s", evaluation_interval: "1s" },
@@ -29,6 +32,7 @@ export async function startPrometheus(targets: Record<string, number>, ruleFiles
         job_name: "nodes",
         static_configs: Object.entries(targets).map(([role, port]) => ({ targets: [`127.0.0.1:${port}`], labels: { role } })),
       },
+      ...otherJobs,
     ],
   };
   writeFileSync(join(dir, "prometheus.yml"), stringify(config));
