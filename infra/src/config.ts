@@ -42,6 +42,8 @@ export interface StackConfig {
    * is yours to create); both unset: plain HTTP on port 80 at the ALB's own name. */
   https?: { certificateArn: string; domainName: string };
   logLevel: string;
+  /** An e-mail address subscribed to the CloudWatch alarms' SNS topic; unset: nobody is (subscribe later). */
+  alarmEmail?: string;
 }
 
 const DEFAULT_SIZING: RoleSizing = { cpu: 256, memory: 512, minCount: 2, maxCount: 6, cpuTarget: 60 };
@@ -81,6 +83,7 @@ export function readConfig(): StackConfig {
     kongTraceSamplingRate: config.getNumber("kongTraceSamplingRate", { min: 0, max: 1 }) ?? 0.1,
     https: readHttps(config),
     logLevel: config.get("logLevel") ?? "info",
+    alarmEmail: config.get("alarmEmail"),
   };
 }
 

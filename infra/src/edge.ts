@@ -4,6 +4,7 @@ import type { StackConfig } from "./config";
 import { KONG_PORT, type Network } from "./network";
 
 export interface Edge {
+  loadBalancer: aws.lb.LoadBalancer;
   kongTargetGroup: aws.lb.TargetGroup;
   /** The listener that forwards to Kong; the Kong service waits for it. */
   listener: aws.lb.Listener;
@@ -38,7 +39,7 @@ export function createEdge(network: Network, config: StackConfig): Edge {
       protocol: "HTTP",
       defaultActions: forward,
     });
-    return { kongTargetGroup, listener, url: pulumi.interpolate`http://${alb.dnsName}` };
+    return { loadBalancer: alb, kongTargetGroup, listener, url: pulumi.interpolate`http://${alb.dnsName}` };
   }
 
   const listener = new aws.lb.Listener("https", {
@@ -55,5 +56,5 @@ export function createEdge(network: Network, config: StackConfig): Edge {
     protocol: "HTTP",
     defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
   });
-  return { kongTargetGroup, listener, url: pulumi.output(`https://${config.https.domainName}`) };
+  return { loadBalancer: alb, kongTargetGroup, listener, url: pulumi.output(`https://${config.https.domainName}`) };
 }

@@ -1,5 +1,7 @@
+import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
+import { createAlarms } from "./alarms";
+import type { Role, StackConfig } from "./config";
 import { createBroker, createDatabase, createDatabaseSubnetGroup } from "./data";
 import { createEdge } from "./edge";
 import { createImage } from "./image";
@@ -20,6 +22,7 @@ export function createStack(config: StackConfig): { url: pulumi.Output<string> }
   const platform = createPlatform(network, config);
 
   const specs = [...nodeRoleSpecs(image, transporter, databases, config), kongRoleSpec(platform, config)];
-  for (const spec of specs) createRoleService(spec, platform, network, edge, config);
+  const services = Object.fromEntries(specs.map((spec) => [spec.role, createRoleService(spec, platform, network, edge, config)]));
+  createAlarms(edge, platform, services as Record<Role, aws.ecs.Service>, config);
   return { url: edge.url };
 }

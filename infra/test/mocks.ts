@@ -32,7 +32,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "aws:mq/broker:Broker":
       return { instances: [{ endpoints: [`amqps://b-${name}.mq.eu-west-1.on.aws:5671`] }] };
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { dnsName: `${name}-123.eu-west-1.elb.amazonaws.com` };
+      return { dnsName: `${name}-123.eu-west-1.elb.amazonaws.com`, arnSuffix: `app/${name}/123` };
     default:
       return { name: inputs.name ?? name };
   }

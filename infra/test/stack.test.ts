@@ -33,6 +33,7 @@ const config: StackConfig = {
   kongTraceSamplingRate: 0.25,
   https: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/test", domainName: "api.example.com" },
   logLevel: "info",
+  alarmEmail: "oncall@example.com",
 };
 
 let url: string;
@@ -301,5 +302,71 @@ describe("Kong", () => {
   it("traces to the configured OTLP/HTTP endpoint at the configured rate", () => {
     const tracing = kongConfig().plugins.find((p: { name: string }) => p.name === "opentelemetry");
     expect(tracing.config).toMatchObject({ traces_endpoint: config.kongTracesEndpoint, sampling_rate: 0.25 });
+  });
+});
+
+describe("CloudWatch alarms", () => {
+  const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+  const topic = () => one("aws:sns/topic:Topic", "alarms");
+
+  it("send every alarm, and its recovery, to one SNS topic the configured address subscribes to", () => {
+    const alarms = ofType(ALARM);
+    expect(alarms.map((alarm) => alarm.name).sort()).toEqual(
+      ["alb-5xx-ratio", "alb-latency-p99", ...["gateway", "orders", "invoices", "kong"].map((role) => `${role}-tasks-missing`)].sort(),
+    );
+    for (const alarm of alarms) {
+      expect(alarm.inputs.alarmActions).toEqual([arnOf(topic())]);
+      expect(alarm.inputs.okActions).toEqual([arnOf(topic())]);
+    }
+    expect(one("aws:sns/topicSubscription:TopicSubscription", "alarms-email").inputs).toMatchObject({
+      topic: arnOf(topic()),
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+
+  it("watch the load balancer's 5xx ratio, 5xx of its own and of the targets, over its requests", () => {
+    const ratio = one(ALARM, "alb-5xx-ratio").inputs;
+    expect(ratio).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold: 0.05, evaluationPeriods: 5 });
+    const queries = Object.fromEntries(ratio.metricQueries.map((q: { id: string }) => [q.id, q]));
+    for (const [id, metricName] of [
+      ["target5xx", "HTTPCode_Target_5XX_Count"],
+      ["elb5xx", "HTTPCode_ELB_5XX_Count"],
+      ["requests", "RequestCount"],
+    ]) {
+      expect(queries[id].metric).toMatchObject({
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        stat: "Sum",
+        dimensions: { LoadBalancer: "app/public/123" },
+      });
+    }
+    expect(queries.ratio).toMatchObject({ expression: "(FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", returnData: true });
+  });
+
+  it("watch the load balancer's p99 response time", () => {
+    expect(one(ALARM, "alb-latency-p99").inputs).toMatchObject({
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      extendedStatistic: "p99",
+      threshold: 2,
+      dimensions: { LoadBalancer: "app/public/123" },
+    });
+  });
+
+  it("watch each service for fewer running tasks than it wants, with the cluster's Container Insights", () => {
+    expect(one("aws:ecs/cluster:Cluster", "cluster").inputs.settings).toContainEqual({ name: "containerInsights", value: "enabled" });
+    for (const role of ["gateway", "orders", "invoices", "kong"]) {
+      const queries = one(ALARM, `${role}-tasks-missing`).inputs.metricQueries;
+      const service = one("aws:ecs/service:Service", role);
+      for (const metricName of ["DesiredTaskCount", "RunningTaskCount"]) {
+        const query = queries.find((q: { metric?: { metricName: string } }) => q.metric?.metricName === metricName);
+        expect(query.metric).toMatchObject({
+          namespace: "ECS/ContainerInsights",
+          dimensions: { ServiceName: service.inputs.name ?? role },
+        });
+      }
+      expect(queries.find((q: { returnData?: boolean }) => q.returnData).expression).toBe("desired - running");
+    }
   });
 });
