@@ -51,7 +51,8 @@ export interface MessagingMethods {
    * together, then it is acknowledged. Messages arriving while a batch is applied form the next one
    * (one transaction, one acknowledgement per producer); when a batch fails, each of its messages is
    * tried alone, so one bad message holds up no other. A failure a retry cannot cure is reported as
-   * a rejection. Resolves to the effect's result for this message, undefined for a duplicate.
+   * a rejection. Resolves to the effect's result for this message; undefined for a duplicate, or
+   * for a message not applied (logged in one line: it comes again, or was rejected).
    */
   consume<T, R = void>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>): Promise<R | undefined>;
 }
@@ -164,8 +165,18 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
         unit.publish(outgoing(createEnvelope(contract, data, { ...cause, source: this.name }), contract.consumers));
       },
 
-      consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {
-        return this.messageBatches.consume(ctx.params, contract, effect);
+      async consume<T, R>(ctx: Context<EventEnvelope<T>>, contract: EventContract<T>, effect: Effect<T, R>) {
+        try {
+          return await this.messageBatches.consume(ctx.params, contract, effect);
+        } catch (err) {
+          // Answered already (a rejection to its producer, or nothing: the relay delivers it again), so
+          // the handler does not fail: one line, at the level of what happened, a stack only for a fault.
+          const what = `${contract.name} ${ctx.params?.id} not applied`;
+          if (err instanceof Errors.MoleculerRetryableError) this.logger.info(`${what} yet (${err.type}): ${err.message}; it comes again`);
+          else if (err instanceof Errors.MoleculerError) this.logger.warn(`${what}, rejected (${err.type}): ${err.message}`);
+          else this.logger.error(`${what}, rejected:`, err);
+          return undefined;
+        }
       },
     },
 
