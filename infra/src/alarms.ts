@@ -3,8 +3,9 @@ import type { Role, StackConfig } from "./config";
 import type { Edge } from "./edge";
 import type { Platform } from "./services";
 
-/** Five one-minute periods: long enough to ride out a deployment's blip, short enough to page in time. */
-const PERIODS = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 } as const;
+/** One-minute periods, five of them in a row: long enough to ride out a deployment's blip, short enough to page in time. */
+const PERIOD = 60;
+const WINDOW = { evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: "notBreaching" } as const;
 
 /**
  * What AWS itself can see of the system, as CloudWatch alarms on one SNS topic (an e-mail address may
@@ -13,7 +14,7 @@ const PERIODS = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 } as co
  * and restarting, like NodeDown). The business alerts (outbox, invoice lag) need the nodes' own
  * metrics: they run wherever Prometheus does (docker/prometheus/alerts.yml).
  */
-export function createAlarms(edge: Edge, platform: Platform, services: Record<Role, aws.ecs.Service>, config: StackConfig): aws.sns.Topic {
+export function createAlarms(edge: Edge, platform: Platform, services: Record<Role, aws.ecs.Service>, config: StackConfig): void {
   const topic = new aws.sns.Topic("alarms");
   if (config.alarmEmail)
     new aws.sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: config.alarmEmail });
@@ -21,7 +22,7 @@ export function createAlarms(edge: Edge, platform: Platform, services: Record<Ro
   const alb = { LoadBalancer: edge.loadBalancer.arnSuffix };
   const albMetric = (id: string, metricName: string) => ({
     id,
-    metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: alb, period: PERIODS.period, stat: "Sum" },
+    metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: alb, period: PERIOD, stat: "Sum" },
   });
 
   new aws.cloudwatch.MetricAlarm("alb-5xx-ratio", {
@@ -29,9 +30,7 @@ export function createAlarms(edge: Edge, platform: Platform, services: Record<Ro
       "Over 5 % of the requests through the load balancer answered 5xx for five minutes (README: Alerts and their runbooks, ServerErrorRatioHigh)",
     comparisonOperator: "GreaterThanThreshold",
     threshold: 0.05,
-    evaluationPeriods: PERIODS.evaluationPeriods,
-    datapointsToAlarm: PERIODS.datapointsToAlarm,
-    treatMissingData: "notBreaching",
+    ...WINDOW,
     metricQueries: [
       albMetric("target5xx", "HTTPCode_Target_5XX_Count"),
       albMetric("elb5xx", "HTTPCode_ELB_5XX_Count"),
@@ -49,8 +48,8 @@ export function createAlarms(edge: Edge, platform: Platform, services: Record<Ro
     extendedStatistic: "p99",
     comparisonOperator: "GreaterThanThreshold",
     threshold: 2,
-    ...PERIODS,
-    treatMissingData: "notBreaching",
+    period: PERIOD,
+    ...WINDOW,
     ...actions,
   });
 
@@ -58,15 +57,13 @@ export function createAlarms(edge: Edge, platform: Platform, services: Record<Ro
     const dimensions = { ClusterName: platform.cluster.name, ServiceName: service.name };
     const insight = (id: string, metricName: string) => ({
       id,
-      metric: { namespace: "ECS/ContainerInsights", metricName, dimensions, period: PERIODS.period, stat: "Average" },
+      metric: { namespace: "ECS/ContainerInsights", metricName, dimensions, period: PERIOD, stat: "Average" },
     });
     new aws.cloudwatch.MetricAlarm(`${role}-tasks-missing`, {
       alarmDescription: `The ${role} service ran fewer tasks than it wants for five minutes: tasks are crashing and restarting, or cannot start (README: Alerts and their runbooks, NodeDown)`,
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
-      evaluationPeriods: PERIODS.evaluationPeriods,
-      datapointsToAlarm: PERIODS.datapointsToAlarm,
-      treatMissingData: "notBreaching",
+      ...WINDOW,
       metricQueries: [
         insight("desired", "DesiredTaskCount"),
         insight("running", "RunningTaskCount"),
@@ -75,5 +72,4 @@ export function createAlarms(edge: Edge, platform: Platform, services: Record<Ro
       ...actions,
     });
   }
-  return topic;
 }

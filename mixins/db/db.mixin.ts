@@ -16,8 +16,8 @@ export interface DbMixinOptions extends DatabaseOptions {
 
 /** What the mixin adds to a service, for the service's own typing. */
 export interface DbMethods extends DatabaseMethods {
-  /** The row as the API shows it, locked FOR UPDATE in `unit`'s transaction; an unknown id is a 404. */
-  lockOrFail<T>(id: string, unit: UnitOfWork): Promise<T>;
+  /** The whole row (amounts as numbers), locked FOR UPDATE in `unit`'s transaction; an unknown id is a 404. */
+  lockOrFail<T extends { id: string }>(id: string, unit: UnitOfWork): Promise<T>;
   /**
    * The rows' `attributes` as stored, the rows locked FOR UPDATE in `unit`'s transaction in id order
    * (two batches never deadlock); an unknown id is a 404.
@@ -100,16 +100,9 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
     },
 
     methods: {
-      async lockOrFail<T>(id: string, unit: UnitOfWork): Promise<T> {
-        const { model, writes } = databaseOf(this);
-        const [row] = await writes.lock<T>(
-          "id" as keyof T & string,
-          [id],
-          Object.keys(model.getAttributes()) as Array<keyof T & string>,
-          unit.connection,
-        );
-        // The model's getters (amounts as numbers) make it what the API shows.
-        return this.toPlain(orFail(row ? model.build(row, { raw: true, isNewRecord: false }) : null, id));
+      async lockOrFail<T extends { id: string }>(id: string, unit: UnitOfWork): Promise<T> {
+        const [row] = (await this.lockAllOrFail([id], databaseOf(this).writes.attributes, unit)) as T[];
+        return row;
       },
 
       async lockAllOrFail<T extends { id: string }>(ids: string[], attributes: Array<keyof T & string>, unit: UnitOfWork): Promise<T[]> {

@@ -77,7 +77,7 @@ const MAX_NAME_BYTES = 63;
  * prepared statement, and the second PREPARE would fail. A longer name keeps its start and gains a
  * hash of the whole.
  */
-export function preparedName(name: string): string {
+function preparedName(name: string): string {
   if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 16);
   return `${Buffer.from(name)

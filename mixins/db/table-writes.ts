@@ -17,17 +17,22 @@ export class TableWrites {
   /** [attribute, column] of each of the model's attributes */
   private readonly columns: Array<[string, string]>;
   private readonly columnOf: Map<string, string>;
+  /** every attribute of the model: what a whole row is */
+  readonly attributes: string[];
   /** the BIGINT attributes, which pg reads as strings */
   private readonly bigints: Set<string>;
   private readonly table: string;
   /** INSERTs by the columns they write */
   private readonly inserting = new Map<string, SqlStatement>();
+  /** UPDATEs by the attributes they change */
+  private readonly updating = new Map<string, SqlStatement>();
   private readonly locking: Map<string, SqlStatement>;
   private readonly finding: SqlStatement;
 
   constructor(model: ModelStatic<Model>) {
     this.columns = Object.entries(model.getAttributes()).map(([attribute, { field }]) => [attribute, field ?? attribute]);
     this.columnOf = new Map(this.columns);
+    this.attributes = this.columns.map(([attribute]) => attribute);
     this.bigints = new Set(
       Object.entries(model.getAttributes()).flatMap(([attribute, { type }]) =>
         typeof type !== "string" && type.key === "BIGINT" ? [attribute] : [],
@@ -101,12 +106,16 @@ export class TableWrites {
     const shape = changed(changes[0]).sort().join();
     if (changes.some((row) => changed(row).sort().join() !== shape))
       throw new Error(`Rows changing different attributes go in separate updates: ${this.table}`);
-    const attributes = [...changed(changes[0]), "updatedAt"];
-    const columns = attributes.map((attribute) => quoted(this.columnOf.get(attribute)!));
-    await new SqlStatement(
-      `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
-       FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb) AS r WHERE t.id = r.id AND t.id = ANY ($2::uuid[])`,
-    ).run(connection, [JSON.stringify(this.records(changes, { updatedAt: new Date() })), changes.map((row) => row.id)]);
+    let statement = this.updating.get(shape);
+    if (!statement) {
+      const columns = [...changed(changes[0]), "updatedAt"].map((attribute) => quoted(this.columnOf.get(attribute)!));
+      statement = new SqlStatement(
+        `UPDATE ${this.table} AS t SET ${columns.map((column) => `${column} = r.${column}`).join(", ")}
+         FROM jsonb_populate_recordset(NULL::${this.table}, $1::jsonb) AS r WHERE t.id = r.id AND t.id = ANY ($2::uuid[])`,
+      );
+      this.updating.set(shape, statement);
+    }
+    await statement.run(connection, [JSON.stringify(this.records(changes, { updatedAt: new Date() })), changes.map((row) => row.id)]);
   }
 
   /** The rows keyed by column name, `defaults` filling in what a row lacks; what is no attribute of the model is left out. */

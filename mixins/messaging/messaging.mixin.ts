@@ -194,7 +194,9 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
         outboxDueInMs: relayOptions.retryBaseMs,
         // The emits are no part of the unit's trace: each continues its own message's.
         committed: (unit) => {
-          for (const { envelope } of unit.events) count(this.broker, "events.committed.total", { service: this.name, type: envelope.type });
+          const byType = new Map<string, number>();
+          for (const { envelope } of unit.events) byType.set(envelope.type, (byType.get(envelope.type) ?? 0) + 1);
+          for (const [type, events] of byType) count(this.broker, "events.committed.total", { service: this.name, type }, events);
           if (unit.events.length > 0) outsideTrace(() => this.relay.dispatch(unit.events));
         },
       });

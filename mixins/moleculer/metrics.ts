@@ -25,7 +25,7 @@ const METRICS = {
   },
 } as const;
 
-export type MetricName = keyof typeof METRICS;
+type MetricName = keyof typeof METRICS;
 
 function registered(broker: ServiceBroker, name: MetricName): boolean {
   if (!broker.isMetricsEnabled()) return false;

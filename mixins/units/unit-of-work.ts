@@ -40,7 +40,7 @@ export class UnitOfWork {
 }
 
 /** Where a service's units write at their end: its own table and its outbox. */
-export interface UnitWrites {
+interface UnitWrites {
   table: TableWrites;
   outbox: Outbox;
   /** when the relay may first look at an event's outbox row (the producer emits it itself first) */

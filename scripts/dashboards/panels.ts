@@ -4,14 +4,14 @@ import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 
 /** The Prometheus data source Grafana is provisioned with (docker/grafana/provisioning). */
-export const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: "prometheus" };
+const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: "prometheus" };
 
 /** A dashboard of this project: tagged alike, refreshed every 10 s, the last half hour. */
 export const dashboard = (title: string, uid: string) =>
   new DashboardBuilder(title).uid(uid).tags(["orders-invoices"]).refresh("10s").time({ from: "now-30m", to: "now" });
 
 /** One line of a panel: a PromQL query and how its series are named in the legend. */
-export interface Line {
+interface Line {
   expr: string;
   legend: string;
 }
