@@ -25,6 +25,6 @@ USER node
 # The gateway listens on PORT (3000); orders and invoices talk only through the transporter.
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js"]
-# moleculer-runner handles SIGTERM itself (graceful broker stop), so it can run as PID 1. The tracing
+# moleculer-runner handles SIGTERM itself (graceful broker stop), so it can run as PID 1. The telemetry
 # preload starts OpenTelemetry before http and pg are loaded (OTEL_SDK_DISABLED=true: not loaded at all).
-CMD ["node", "--require", "./dist/scripts/tracing.js", "node_modules/moleculer/bin/moleculer-runner.js", "--config", "dist/moleculer.config.js"]
+CMD ["node", "--require", "./dist/scripts/telemetry.js", "node_modules/moleculer/bin/moleculer-runner.js", "--config", "dist/moleculer.config.js"]

@@ -55,7 +55,8 @@ const config: BrokerOptions = {
   transporter: transporter(env.TRANSPORTER),
 
   // JSON lines for machines in production (LOG_FORMAT=json), readable lines for people otherwise.
-  // A line written inside a traced handler carries traceId, spanId and the request ID (X-Request-ID).
+  // A line written inside a traced handler carries trace_id, span_id and the request ID (X-Request-ID);
+  // the JSON logger's lines also go over OTLP with the traces (scripts/telemetry-sdk.ts).
   logger:
     env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
       ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext } } } }
@@ -108,7 +109,7 @@ const config: BrokerOptions = {
   validator: true,
 
   // OpenTelemetry: a span per action and event handler, W3C trace context in ctx.headers between
-  // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/tracing.js is preloaded.
+  // nodes. Moleculer's own tracer stays off. Spans exist only where scripts/telemetry.js is preloaded.
   // Integration events arrive in batches; EventBatches, listed after the tracing so it wraps it, hands
   // their handlers one message at a time, each in its own trace. The gateway's POST /orders calls made
   // in one turn of the event loop go to the orders node as one request. Every call carries when its

@@ -5,6 +5,7 @@ import { queryInteger } from "../contracts/query-integer";
 
 const MiB = 1024 * 1024;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+const OTLP_PROTOCOLS = ["grpc", "http/protobuf", "http/json"] as const;
 
 /** A whole number written in decimal digits, at least `min`; unset: undefined, or `fallback` with wholeOr. */
 const whole = (min: number) => ({ ...queryInteger({ min, max: Number.MAX_SAFE_INTEGER }), optional: true }) as const;
@@ -15,7 +16,8 @@ const textOr = (fallback: string) => ({ ...text, default: fallback }) as const;
 /**
  * Every environment variable a node reads, its rule and its default (the README's Environment table
  * lists the same). The launcher's own (`DATA_DIR`, `EMBEDDED_PG_PORT`) and OpenTelemetry's (`OTEL_*`,
- * read by its SDK) are not a node's.
+ * read by its SDK) are not a node's, except the OTLP protocols: the SDK would take a misspelt one for
+ * http/protobuf without a word, and this project's default is gRPC.
  */
 const RULES = {
   TRANSPORTER: { type: "string", optional: true, pattern: /^(TCP|amqps?:\/\/.+)$/ },
@@ -51,6 +53,9 @@ const RULES = {
   ADMISSION_QUEUE_SIZE: wholeOr(1, 100),
   BODY_LIMIT: textOr("64kb"),
   TRANSPORT_MAX_PACKET_BYTES: wholeOr(MiB, 16 * MiB),
+  OTEL_EXPORTER_OTLP_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, default: "grpc" },
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, optional: true },
+  OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, optional: true },
 } as const;
 
 type Rules = typeof RULES;

@@ -6,8 +6,8 @@ const parent = resolve(__dirname, "..");
 const dist = basename(parent) === "dist" ? parent : join(parent, "dist");
 // moleculer's package "exports" hides bin/, so it is found next to the package's main file.
 const runner = join(dirname(require.resolve("moleculer")), "bin", "moleculer-runner.js");
-// Preloaded so that OpenTelemetry patches http and pg before anything requires them.
-const tracing = join(dist, "scripts", "tracing.js");
+// Preloaded so that OpenTelemetry patches http, pg and pino before anything requires them.
+const telemetry = join(dist, "scripts", "telemetry.js");
 
 export interface NodeOptions {
   env: NodeJS.ProcessEnv;
@@ -17,7 +17,7 @@ export interface NodeOptions {
 
 /** One Moleculer node as its own process: moleculer-runner with the built config and one role's services. */
 export function spawnNode(role: string, { env, stdio = "inherit", detached = false }: NodeOptions): ChildProcess {
-  return spawn(process.execPath, ["--require", tracing, runner, "--config", join(dist, "moleculer.config.js")], {
+  return spawn(process.execPath, ["--require", telemetry, runner, "--config", join(dist, "moleculer.config.js")], {
     env: { ...env, SERVICES: role, SERVICEDIR: join(dist, "services"), NODE_ROLE: role },
     stdio,
     detached,

@@ -33,8 +33,12 @@ export interface StackConfig {
   /** Private DNS namespace in which Kong finds the gateway (`gateway.<namespace>`). */
   serviceDiscoveryNamespace: string;
   kongImage: string;
-  /** OTLP/gRPC endpoint of the nodes' trace exporter; unset: no OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /** OTLP endpoint of the nodes' traces and logs (a collector, or a managed backend); unset: no OTEL_EXPORTER_OTLP_ENDPOINT. */
   otelExporterOtlpEndpoint?: string;
+  /** How the nodes speak to it: gRPC, or OTLP/HTTP as managed backends (Grafana Cloud) take it. */
+  otelExporterOtlpProtocol: (typeof OTLP_PROTOCOLS)[number];
+  /** `Authorization=Basic …` and the like: a secret, stored in Secrets Manager and given to the nodes only. */
+  otelExporterOtlpHeaders?: pulumi.Output<string>;
   /** OTLP/HTTP traces endpoint for Kong's opentelemetry plugin; unset: the plugin is left out. */
   kongTracesEndpoint?: string;
   kongTraceSamplingRate: number;
@@ -45,6 +49,8 @@ export interface StackConfig {
   /** An e-mail address subscribed to the CloudWatch alarms' SNS topic; unset: nobody is (subscribe later). */
   alarmEmail?: string;
 }
+
+const OTLP_PROTOCOLS = ["grpc", "http/protobuf", "http/json"] as const;
 
 const DEFAULT_SIZING: RoleSizing = { cpu: 256, memory: 512, minCount: 2, maxCount: 6, cpuTarget: 60 };
 
@@ -78,12 +84,25 @@ export function readConfig(): StackConfig {
     ),
     serviceDiscoveryNamespace: config.get("serviceDiscoveryNamespace") ?? "orders-invoices.internal",
     kongImage: config.get("kongImage") ?? "kong:3.9",
-    otelExporterOtlpEndpoint: config.get("otelExporterOtlpEndpoint"),
+    ...readOtlp(config),
     kongTracesEndpoint: config.get("kongTracesEndpoint"),
     kongTraceSamplingRate: config.getNumber("kongTraceSamplingRate", { min: 0, max: 1 }) ?? 0.1,
     https: readHttps(config),
     logLevel: config.get("logLevel") ?? "info",
     alarmEmail: config.get("alarmEmail"),
+  };
+}
+
+function readOtlp(
+  config: pulumi.Config,
+): Pick<StackConfig, "otelExporterOtlpEndpoint" | "otelExporterOtlpProtocol" | "otelExporterOtlpHeaders"> {
+  const endpoint = config.get("otelExporterOtlpEndpoint");
+  const headers = config.getSecret("otelExporterOtlpHeaders");
+  if (headers && !endpoint) throw new Error("otelExporterOtlpHeaders needs otelExporterOtlpEndpoint");
+  return {
+    otelExporterOtlpEndpoint: endpoint,
+    otelExporterOtlpProtocol: oneOf(config.get("otelExporterOtlpProtocol") ?? "grpc", OTLP_PROTOCOLS, "otelExporterOtlpProtocol"),
+    otelExporterOtlpHeaders: headers,
   };
 }
 

@@ -18,14 +18,19 @@ export const RDS_CA_BUNDLE = "/etc/ssl/certs/rds-global-bundle.pem";
 
 const APP_USER = "app";
 
-/** Stores a connection URL in Secrets Manager; Pulumi keeps it encrypted in the state as well. */
-function urlSecret(name: string, envName: string, url: pulumi.Output<string>): InjectedSecret {
+/** Stores a value in Secrets Manager; Pulumi keeps it encrypted in the state as well. */
+function storedSecret(name: string, envName: string, value: pulumi.Output<string>): InjectedSecret {
   const secret = new aws.secretsmanager.Secret(name, { description: `${envName} of orders-invoices` });
   const version = new aws.secretsmanager.SecretVersion(name, {
     secretId: secret.id,
-    secretString: pulumi.secret(url),
+    secretString: pulumi.secret(value),
   });
   return { name: envName, secret, version };
+}
+
+/** The headers of the nodes' OTLP exporters (a managed backend's API key) as OTEL_EXPORTER_OTLP_HEADERS. */
+export function createOtlpHeadersSecret(headers: pulumi.Output<string>): InjectedSecret {
+  return storedSecret("otlp-headers", "OTEL_EXPORTER_OTLP_HEADERS", headers);
 }
 
 /** Generated passwords: letters and digits only, valid in a URL and for RDS and Amazon MQ alike. */
@@ -63,7 +68,7 @@ export function createDatabase(
   });
   // RDS enforces TLS (rds.force_ssl); the image trusts RDS's CA through NODE_EXTRA_CA_CERTS.
   const url = pulumi.interpolate`postgres://${APP_USER}:${dbPassword.result}@${db.address}:${db.port}/${service}?sslmode=verify-full`;
-  return urlSecret(`${service}-database-url`, `${service.toUpperCase()}_DATABASE_URL`, url);
+  return storedSecret(`${service}-database-url`, `${service.toUpperCase()}_DATABASE_URL`, url);
 }
 
 export function createDatabaseSubnetGroup(network: Network): aws.rds.SubnetGroup {
@@ -91,5 +96,5 @@ export function createBroker(network: Network, config: StackConfig): InjectedSec
     const endpoint = new URL(instances[0].endpoints[0]);
     return `amqps://${APP_USER}:${pass}@${endpoint.hostname}:${AMQPS_PORT}`;
   });
-  return urlSecret("transporter-url", "TRANSPORTER", url);
+  return storedSecret("transporter-url", "TRANSPORTER", url);
 }

@@ -49,24 +49,27 @@ export function createPlatform(network: Network, config: StackConfig): Platform 
   return { cluster, gatewayDiscovery, gatewayUrl };
 }
 
-/** The three Moleculer roles: their image, environment and secrets. */
+/** The three Moleculer roles: their image, environment and secrets (the OTLP headers, when set, to each). */
 export function nodeRoleSpecs(
   image: pulumi.Input<string>,
   transporter: InjectedSecret,
   databases: { orders: InjectedSecret; invoices: InjectedSecret },
   config: StackConfig,
+  otlpHeaders?: InjectedSecret,
 ): RoleSpec[] {
   const common = {
     NAMESPACE: "orders-invoices",
     LOG_LEVEL: config.logLevel,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
-    ...(config.otelExporterOtlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otelExporterOtlpEndpoint } : {}),
+    ...(config.otelExporterOtlpEndpoint
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: config.otelExporterOtlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: config.otelExporterOtlpProtocol }
+      : {}),
   };
   const spec = (role: Exclude<Role, "kong">, extra: Record<string, string>, secrets: InjectedSecret[]): RoleSpec => ({
     role,
     image,
     environment: { ...common, SERVICES: NODE_SERVICES[role], ...extra },
-    secrets: [transporter, ...secrets],
+    secrets: [transporter, ...secrets, ...(otlpHeaders ? [otlpHeaders] : [])],
     healthCheck: NODE_HEALTH_CHECK,
   });
   return [

@@ -2,7 +2,7 @@ import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { createAlarms } from "./alarms";
 import type { Role, StackConfig } from "./config";
-import { createBroker, createDatabase, createDatabaseSubnetGroup } from "./data";
+import { createBroker, createDatabase, createDatabaseSubnetGroup, createOtlpHeadersSecret } from "./data";
 import { createEdge } from "./edge";
 import { createImage } from "./image";
 import { createNetwork } from "./network";
@@ -17,11 +17,12 @@ export function createStack(config: StackConfig): { url: pulumi.Output<string> }
     invoices: createDatabase("invoices", subnetGroup, network, config),
   };
   const transporter = createBroker(network, config);
+  const otlpHeaders = config.otelExporterOtlpHeaders ? createOtlpHeadersSecret(config.otelExporterOtlpHeaders) : undefined;
   const image = createImage(config);
   const edge = createEdge(network, config);
   const platform = createPlatform(network, config);
 
-  const specs = [...nodeRoleSpecs(image, transporter, databases, config), kongRoleSpec(platform, config)];
+  const specs = [...nodeRoleSpecs(image, transporter, databases, config, otlpHeaders), kongRoleSpec(platform, config)];
   const services = Object.fromEntries(specs.map((spec) => [spec.role, createRoleService(spec, platform, network, edge, config)]));
   createAlarms(edge, platform, services as Record<Role, aws.ecs.Service>, config);
   return { url: edge.url };

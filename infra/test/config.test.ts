@@ -30,6 +30,19 @@ describe("stack config", () => {
     expect(() => withConfig({ roles: { gateway: { minCount: 4, maxCount: 2 } } })).toThrow(/minCount <= maxCount/);
     expect(() => withConfig({ natGateways: "None" })).toThrow(/natGateways/);
     expect(() => withConfig({ certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x" })).toThrow(/domainName/);
+    expect(() => withConfig({ otelExporterOtlpProtocol: "http" })).toThrow(/otelExporterOtlpProtocol must be one of grpc/);
+    expect(() => withConfig({ otelExporterOtlpHeaders: "Authorization=Basic x" })).toThrow(/needs otelExporterOtlpEndpoint/);
+  });
+
+  it("sends traces and logs over gRPC unless told otherwise, and keeps the OTLP headers secret", async () => {
+    expect(withConfig({}).otelExporterOtlpProtocol).toBe("grpc");
+    const config = withConfig({
+      otelExporterOtlpEndpoint: "https://otlp-gateway.example.grafana.net/otlp",
+      otelExporterOtlpProtocol: "http/protobuf",
+      otelExporterOtlpHeaders: "Authorization=Basic x",
+    });
+    expect(config.otelExporterOtlpProtocol).toBe("http/protobuf");
+    expect(await pulumi.isSecret(config.otelExporterOtlpHeaders!)).toBe(true);
   });
 
   it("reads the documented example stack file", () => {

@@ -28,7 +28,9 @@ const config: StackConfig = {
   mqDeploymentMode: "SINGLE_INSTANCE",
   serviceDiscoveryNamespace: "svc.test.internal",
   kongImage: "kong:3.9",
-  otelExporterOtlpEndpoint: "http://collector.svc.test.internal:4317",
+  otelExporterOtlpEndpoint: "https://otlp-gateway.example.grafana.net/otlp",
+  otelExporterOtlpProtocol: "http/protobuf",
+  otelExporterOtlpHeaders: pulumi.secret("Authorization=Basic MTIzNDU2OnRva2Vu"),
   kongTracesEndpoint: "http://collector.svc.test.internal:4318/v1/traces",
   kongTraceSamplingRate: 0.25,
   https: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/test", domainName: "api.example.com" },
@@ -172,6 +174,7 @@ describe("secrets", () => {
       return v.inputs.secretString.value as string;
     });
     expect(values.sort()).toEqual([
+      "Authorization=Basic MTIzNDU2OnRva2Vu",
       `amqps://app:${mockPassword("broker")}@b-broker.mq.eu-west-1.on.aws:5671`,
       `postgres://app:${mockPassword("invoices-db")}@invoices-db.abc.eu-west-1.rds.amazonaws.com:5432/invoices?sslmode=verify-full`,
       `postgres://app:${mockPassword("orders-db")}@orders-db.abc.eu-west-1.rds.amazonaws.com:5432/orders?sslmode=verify-full`,
@@ -183,9 +186,9 @@ describe("secrets", () => {
     const passwords = ofType("random:index/randomPassword:RandomPassword").map((p) => mockPassword(p.name));
     expect(passwords).toHaveLength(3);
     const expected: Record<Role, string[]> = {
-      gateway: ["TRANSPORTER"],
-      orders: ["TRANSPORTER", "ORDERS_DATABASE_URL"],
-      invoices: ["TRANSPORTER", "INVOICES_DATABASE_URL"],
+      gateway: ["TRANSPORTER", "OTEL_EXPORTER_OTLP_HEADERS"],
+      orders: ["TRANSPORTER", "ORDERS_DATABASE_URL", "OTEL_EXPORTER_OTLP_HEADERS"],
+      invoices: ["TRANSPORTER", "INVOICES_DATABASE_URL", "OTEL_EXPORTER_OTLP_HEADERS"],
       kong: [],
     };
     for (const role of ROLES) {
@@ -193,8 +196,9 @@ describe("secrets", () => {
       expect(container.secrets.map((s) => s.name)).toEqual(expected[role]);
       for (const { valueFrom } of container.secrets) expect(secretArns.has(valueFrom)).toBe(true);
       for (const { name, value } of container.environment) {
-        expect(name).not.toMatch(/TRANSPORTER|DATABASE_URL|PASSWORD/);
+        expect(name).not.toMatch(/TRANSPORTER|DATABASE_URL|PASSWORD|HEADERS/);
         for (const password of passwords) expect(value).not.toContain(password);
+        expect(value).not.toContain("MTIzNDU2OnRva2Vu");
       }
     }
   });
@@ -258,6 +262,7 @@ describe("roles", () => {
       expect(envOf(role as Role)).toMatchObject({
         SERVICES: value,
         OTEL_EXPORTER_OTLP_ENDPOINT: config.otelExporterOtlpEndpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
         NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/rds-global-bundle.pem",
       });
     }

@@ -1,4 +1,4 @@
-import { type Context, context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { type Context, context, createContextKey, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 
 const REQUEST_ID = createContextKey("moleculer.request_id");
 
@@ -7,15 +7,13 @@ export function withRequestId(traced: Context, requestId: string | null | undefi
   return requestId ? traced.setValue(REQUEST_ID, requestId) : traced;
 }
 
-/** Fields for every log line written inside a traced handler (Pino's `mixin`): traceId, spanId, requestId. */
+/**
+ * Fields for every log line written inside a traced handler (Pino's `mixin`): the request ID. The
+ * trace's own fields (`trace_id`, `span_id`, `trace_flags`) come from OpenTelemetry's Pino instrumentation.
+ */
 export function logContext(): Record<string, string> {
-  const active = context.active();
-  const span = trace.getSpan(active)?.spanContext();
-  const requestId = active.getValue(REQUEST_ID) as string | undefined;
-  return {
-    ...(span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
-    ...(requestId ? { requestId } : {}),
-  };
+  const requestId = context.active().getValue(REQUEST_ID) as string | undefined;
+  return requestId ? { requestId } : {};
 }
 
 /**

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Attributes,
   context,
+  logs,
   type ProxyTracerProvider,
   propagation,
   type Span,
@@ -25,7 +26,7 @@ const MESSAGING_CONSUMER_GROUP = "messaging.consumer.group.name";
 /** Moleculer's request ID: the gateway takes it from `X-Request-ID`, and the logs show it. */
 const REQUEST_ID = "moleculer.request_id";
 
-/** Flushing spans at shutdown must not hold the node up when the collector is unreachable. */
+/** Flushing spans and logs at shutdown must not hold the node up when the collector is unreachable. */
 const FLUSH_LIMIT_MS = 2_000;
 
 type Headers = Record<string, unknown>;
@@ -84,11 +85,15 @@ async function inSpan<T>(
   }
 }
 
-/** Exports the spans still in the batch; moleculer-runner calls process.exit right after `stopped`. */
-async function flushSpans(): Promise<void> {
-  const provider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as { forceFlush?: () => Promise<void> };
-  if (!provider.forceFlush) return; // the SDK is not loaded
-  await Promise.race([provider.forceFlush(), sleep(FLUSH_LIMIT_MS, undefined, { ref: false })]);
+type Flushable = { forceFlush?: () => Promise<void> };
+
+/** Exports the spans and log records still in their batches; moleculer-runner calls process.exit right after `stopped`. */
+async function flushTelemetry(): Promise<void> {
+  // Without the SDK, both are the API's no-op providers, which have no forceFlush.
+  const providers = [(trace.getTracerProvider() as ProxyTracerProvider).getDelegate(), logs.getLoggerProvider()] as Flushable[];
+  const flushes = providers.flatMap((provider) => (provider.forceFlush ? [provider.forceFlush()] : []));
+  if (flushes.length === 0) return;
+  await Promise.race([Promise.all(flushes), sleep(FLUSH_LIMIT_MS, undefined, { ref: false })]);
 }
 
 const sendAttributes = (eventName: string): Attributes => ({
@@ -182,7 +187,7 @@ const middleware = {
     };
   },
 
-  stopped: flushSpans,
+  stopped: flushTelemetry,
 };
 
 /**

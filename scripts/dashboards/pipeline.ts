@@ -1,5 +1,5 @@
 import type { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { dashboard, quantile, timeseries } from "./panels";
+import { dashboard, quantile, slowTracesLink, timeseries } from "./panels";
 
 /** "Orders & invoices": the pipeline from an accepted order to its invoice, and what clients see. */
 export function pipelineDashboard(): DashboardBuilder {
@@ -56,7 +56,7 @@ export function pipelineDashboard(): DashboardBuilder {
           expr: quantile(0.99, 'moleculer_request_time_bucket{caller="api", type="remote"}', ["action"]),
           legend: "{{action}}",
         },
-      ]),
+      ]).dataLinks([slowTracesLink("gateway")]),
     )
     .withPanel(
       timeseries("Consumer batch size", "Messages a consumer applied in one transaction", "short", [

@@ -30,6 +30,7 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  command?: string[];
 }
 
 function port(spec: string) {
@@ -98,7 +99,9 @@ describe("docker-compose.yml", () => {
       "invoices",
       "jaeger",
       "kong",
+      "loki",
       "orders",
+      "otel-collector",
       "postgres",
       "prometheus",
       "rabbitmq",
@@ -108,14 +111,18 @@ describe("docker-compose.yml", () => {
     for (const node of Object.keys(NODES)) expect(services[node].build?.context).toBe(root);
   });
 
-  it("gives every service a healthcheck and starts dependents once it passes (tracing never blocks)", () => {
+  it("gives every service a healthcheck and starts dependents once it passes (telemetry never blocks)", () => {
+    // Their images are distroless: nothing in them could run a healthcheck.
+    const distroless = new Set(["otel-collector", "loki"]);
+    const telemetry = new Set([...distroless, "jaeger"]);
     for (const [name, service] of Object.entries(services)) {
-      expect({ name, healthcheck: (service.healthcheck?.test ?? []).length > 1 }).toEqual({ name, healthcheck: true });
+      const healthcheck = (service.healthcheck?.test ?? []).length > 1;
+      expect({ name, healthcheck }).toEqual({ name, healthcheck: !distroless.has(name) });
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect({ name, dependency, condition }).toEqual({
           name,
           dependency,
-          condition: dependency === "jaeger" ? "service_started" : "service_healthy",
+          condition: telemetry.has(dependency) ? "service_started" : "service_healthy",
         });
       }
     }
@@ -132,7 +139,7 @@ describe("docker-compose.yml", () => {
     const unread = Object.keys(env).filter((name) => !read.has(name) && !READ_ELSEWHERE.has(name));
     expect(unread).toEqual([]);
     expect(new URL(env.TRANSPORTER).host).toBe("rabbitmq:5672");
-    expect(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).host).toBe("jaeger:4317");
+    expect(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).host).toBe("otel-collector:4317");
   });
 
   it("connects orders and invoices to their own database, created by init.sql, as the postgres user", () => {
@@ -175,7 +182,7 @@ describe("docker-compose.yml", () => {
     expect(upstream.hostname).toBe("gateway");
     expect(upstream.port).toBe(services.gateway.environment!.PORT);
     const tracing = kong.plugins.find((p: { name: string }) => p.name === "opentelemetry");
-    expect(new URL(tracing.config.traces_endpoint).host).toBe("jaeger:4318");
+    expect(new URL(tracing.config.traces_endpoint).host).toBe("otel-collector:4318");
   });
 
   it("gives Kong its declarative file, DB-less, with the admin API kept inside its container", () => {
@@ -218,6 +225,21 @@ describe("docker-compose.yml", () => {
     ).datasources;
     const prometheus = sources.find((source: { type: string }) => source.type === "prometheus");
     expect(new URL(prometheus.url).host).toBe(`prometheus:${port(services.prometheus.ports![0]).target}`);
+  });
+
+  it("runs the OpenTelemetry Collector and Loki on the shipped configurations", () => {
+    expect(services["otel-collector"].volumes?.map(volume)).toContainEqual({
+      source: join(root, "docker", "otel-collector", "config.yaml"),
+      target: "/etc/otelcol/config.yaml",
+      readOnly: true,
+    });
+    expect(services["otel-collector"].command).toEqual(["--config=/etc/otelcol/config.yaml"]);
+    expect(services.loki.volumes?.map(volume)).toContainEqual({
+      source: join(root, "docker", "loki", "config.yaml"),
+      target: "/etc/loki/config.yaml",
+      readOnly: true,
+    });
+    expect(services.loki.command).toEqual(["-config.file=/etc/loki/config.yaml"]);
   });
 
   it("publishes only Kong's proxy and the web UIs, on localhost", () => {

@@ -70,9 +70,14 @@ describe("Dockerfile", () => {
     const [cmd] = args(runtime, "CMD");
     expect(args(runtime, "ENTRYPOINT")).toEqual([]);
     const argv: string[] = JSON.parse(cmd); // exec form: the runner is PID 1 and gets SIGTERM itself
-    // the tracing preload, compiled from scripts/tracing.ts, before the runner loads anything
-    expect(argv.slice(0, 4)).toEqual(["node", "--require", "./dist/scripts/tracing.js", "node_modules/moleculer/bin/moleculer-runner.js"]);
-    expect(existsSync(join(root, "scripts", "tracing.ts"))).toBe(true);
+    // the telemetry preload, compiled from scripts/telemetry.ts, before the runner loads anything
+    expect(argv.slice(0, 4)).toEqual([
+      "node",
+      "--require",
+      "./dist/scripts/telemetry.js",
+      "node_modules/moleculer/bin/moleculer-runner.js",
+    ]);
+    expect(existsSync(join(root, "scripts", "telemetry.ts"))).toBe(true);
     expect(existsSync(join(root, argv[3]))).toBe(true);
     const config = argv[argv.indexOf("--config") + 1];
     expect(config).toBe("dist/moleculer.config.js");

@@ -240,7 +240,7 @@ describe("kong/kong.yml", () => {
     expect(kongBytes).toBeGreaterThanOrEqual(gatewayBytes);
   });
 
-  it("exports spans over OTLP/HTTP to Jaeger's 4318 with a sampling rate", () => {
+  it("exports spans over OTLP/HTTP to the collector's 4318 with a sampling rate", () => {
     const tracing = plugin("opentelemetry");
     const endpoint = new URL(tracing.traces_endpoint);
     expect({ port: endpoint.port, path: endpoint.pathname }).toEqual({ port: "4318", path: "/v1/traces" });

@@ -18,7 +18,12 @@ let cluster: Cluster;
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // A short batch delay: spans reach the receiver within a fraction of a second.
-  cluster = await startCluster({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200", LOG_FORMAT: "json" });
+  cluster = await startCluster({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: "200",
+    OTEL_BLRP_SCHEDULE_DELAY: "200",
+    LOG_FORMAT: "json",
+  });
 });
 
 afterAll(async () => {
@@ -63,31 +68,63 @@ const jsonLines = (instance: string): Array<Record<string, unknown>> =>
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line));
 
+/** The log record `service` exported whose message includes `text`. */
+const exported = (service: string, text: string) =>
+  eventually(async () => {
+    const found = receiver.logs.filter((log) => log.service === service && log.body.includes(text));
+    expect(found).toHaveLength(1);
+    return found[0];
+  });
+
 describe("logs", () => {
-  it("are JSON lines carrying the trace id, span id and request id of the work they describe", async () => {
+  const placeOrder = async (name: string) => {
     const incoming = incomingTrace();
     const created = await cluster.http.raw<Order>("POST", "/orders", {
-      body: JSON.stringify(orderBody("logged")),
+      body: JSON.stringify(orderBody(name)),
       headers: { "content-type": "application/json", traceparent: incoming.traceparent },
     });
     expect(created.status).toBe(201);
     const requestId = created.headers.get("x-request-id");
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    return { incoming, order: created.body, requestId };
+  };
 
+  it("are JSON lines carrying the trace id, span id and request id of the work they describe", async () => {
+    const { incoming, order, requestId } = await placeOrder("logged");
     const accepted = await eventually(async () => {
-      const line = jsonLines("orders").find((entry) => String(entry.msg).includes(`Order ${created.body.id} accepted`));
+      const line = jsonLines("orders").find((entry) => String(entry.msg).includes(`Order ${order.id} accepted`));
       expect(line).toBeDefined();
       return line!;
     });
-    expect(accepted).toMatchObject({ traceId: incoming.traceId, requestId, role: "orders" });
-    expect(accepted.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(accepted).toMatchObject({ trace_id: incoming.traceId, trace_flags: "01", requestId, role: "orders" });
+    expect(accepted.span_id).toMatch(/^[0-9a-f]{16}$/);
 
     const issued = await eventually(async () => {
-      const line = jsonLines("invoices").find((entry) => String(entry.msg).includes(`for order ${created.body.id}`));
+      const line = jsonLines("invoices").find((entry) => String(entry.msg).includes(`for order ${order.id}`));
       expect(line).toBeDefined();
       return line!;
     });
-    expect(issued).toMatchObject({ traceId: incoming.traceId, role: "invoices" });
+    expect(issued).toMatchObject({ trace_id: incoming.traceId, role: "invoices" });
+  });
+
+  it("go over OTLP beside the traces: the node as resource, the trace and span as the record's own, the request id as an attribute", async () => {
+    const { incoming, order, requestId } = await placeOrder("exported");
+    const accepted = await exported("orders", `Order ${order.id} accepted`);
+    expect(accepted).toMatchObject({
+      traceId: incoming.traceId,
+      severity: "info",
+      attributes: { requestId, role: "orders", mod: "orders" },
+      resource: { "service.name": "orders", "service.instance.id": expect.stringMatching(/^orders-/) },
+    });
+    // The trace fields are the record's, not repeated among its attributes; the span is the one that wrote it.
+    expect(Object.keys(accepted.attributes)).not.toEqual(expect.arrayContaining(["trace_id"]));
+    await eventually(async () => {
+      const writer = spansOf(incoming.traceId).find((span) => span.spanId === accepted.spanId);
+      expect(writer).toMatchObject({ service: "orders", name: "orders.create" });
+    });
+
+    const issued = await exported("invoices", `for order ${order.id}`);
+    expect(issued).toMatchObject({ traceId: incoming.traceId, resource: { "service.name": "invoices" } });
   });
 });
 
@@ -239,8 +276,39 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
   });
 });
 
+describe("OTLP over HTTP with an API key, as a managed backend takes it", () => {
+  it("sends the gateway's spans and logs as protobuf to /v1/traces and /v1/logs, with the configured headers", async () => {
+    const backend = await startOtlpReceiver("http/protobuf");
+    try {
+      const port = await freePort();
+      await cluster.startNode("api-http", "api", {
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+        OTEL_EXPORTER_OTLP_ENDPOINT: backend.endpoint,
+        OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic MTIzNDU2OnRva2Vu",
+        // Nothing leaves before the node stops, so everything is in the receiver once it has.
+        OTEL_BSP_SCHEDULE_DELAY: "3600000",
+        OTEL_BLRP_SCHEDULE_DELAY: "3600000",
+      });
+      const incoming = incomingTrace();
+      const res = await fetch(`http://127.0.0.1:${port}/orders/${randomUUID()}`, { headers: { traceparent: incoming.traceparent } });
+      expect(res.status).toBe(404);
+      await cluster.stopNode("api-http");
+
+      expect(backend.spans.filter((span) => span.traceId === incoming.traceId).map((span) => span.service)).toContain("gateway");
+      expect(backend.logs.filter((log) => log.service === "gateway").length).toBeGreaterThan(0);
+      expect(backend.headers.length).toBeGreaterThanOrEqual(2);
+      for (const headers of backend.headers) expect(headers.authorization).toBe("Basic MTIzNDU2OnRva2Vu");
+      // …and nothing of it went to the gRPC collector the rest of the cluster uses.
+      expect(spansOf(incoming.traceId)).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
 describe("the tracing preload", () => {
-  const preload = join(__dirname, "..", "..", "dist", "scripts", "tracing.js");
+  const preload = join(__dirname, "..", "..", "dist", "scripts", "telemetry.js");
   const sdkLoaded = (env: NodeJS.ProcessEnv) =>
     execFileSync(
       process.execPath,

@@ -15,6 +15,7 @@ describe("readConfig", () => {
       OUTBOX_RELAY_ENABLED: "true",
       BODY_LIMIT_BYTES: 64 * 1024,
       TRANSPORT_MAX_PACKET_BYTES: 16 * 1024 * 1024,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
     });
     expect(config.METRICS_PORT).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -50,6 +51,8 @@ describe("readConfig", () => {
     [{ OUTBOX_RELAY_ENABLED: "no" }, "OUTBOX_RELAY_ENABLED must be one of true, false, got 'no'"],
     [{ BODY_LIMIT: "lots" }, "BODY_LIMIT must be a size such as 64kb, got 'lots'"],
     [{ TRANSPORTER: "nats://x" }, "TRANSPORTER must match"],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "http" }, "OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json, got 'http'"],
+    [{ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "grpc " }, "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL must be one of"],
   ])("refuses %o, naming the variable", (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });

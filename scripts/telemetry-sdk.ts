@@ -1,15 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { getStringListFromEnv } from "@opentelemetry/core";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { nodeIdentity } from "../mixins/config";
+import { config, nodeIdentity } from "../mixins/config";
 
-/** What each role is called in traces: the api node is the system's gateway. */
-const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
+/** What each role is called in traces and logs: the api node is the system's gateway. */
+export const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
 
 /** Probes hit these every few seconds; a trace each would bury the real ones. */
 const PROBE_PATHS = new Set(["/health", "/ready"]);
@@ -20,12 +21,20 @@ function packageVersion(): string {
 }
 
 /**
- * Traces only: spans go in batches (OTEL_BSP_* apply) over OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT
- * (the exporter reads it; default http://localhost:4317). Metrics and logs stay off.
+ * Traces and logs, in batches, over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4317).
+ * The SDK builds the exporters from the standard variables (OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER,
+ * OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_*, OTEL_BLRP_*…); the protocol is checked by the node's
+ * configuration first and defaults to gRPC. Metrics stay with Prometheus.
+ *
+ * Logs: every line of the Pino logger (LOG_FORMAT=json, or production) also becomes an OTLP log record
+ * carrying the trace and span it was written in, and every JSON line gets `trace_id`, `span_id` and
+ * `trace_flags` (OpenTelemetry's Pino instrumentation). The console logger's lines are not exported.
  */
-export function startTracing(): void {
+export function startTelemetry(): void {
   // The node's configuration, read here first and kept for the broker's options in the same process.
-  const { role, nodeID } = nodeIdentity();
+  const env = config();
+  const { role, nodeID } = nodeIdentity(env);
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = env.OTEL_EXPORTER_OTLP_PROTOCOL;
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) still override these.
     resource: defaultResource().merge(
@@ -37,13 +46,13 @@ export function startTracing(): void {
       }),
     ),
     resourceDetectors: [envDetector, hostDetector, processDetector],
-    traceExporter: new OTLPTraceExporter(),
     metricReaders: [],
-    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => PROBE_PATHS.has(req.url ?? "") }),
       // Only queries made inside a traced request or message: the relay's polling would be noise.
       new PgInstrumentation({ requireParentSpan: true }),
+      // With OTEL_LOGS_EXPORTER=none no line is parsed a second time for a logger that is not there.
+      new PinoInstrumentation({ disableLogSending: getStringListFromEnv("OTEL_LOGS_EXPORTER")?.includes("none") }),
     ],
   });
   sdk.start();
