@@ -1,9 +1,9 @@
 import type { ServiceBroker } from "moleculer";
 
 /**
- * The metrics this project adds to Moleculer's own (request rate, errors and latency per action,
- * process and event-loop figures), in Prometheus as named here with `_` for `.`. Each is registered
- * on first use, and nothing is recorded while metrics are off (METRICS_PORT unset).
+ * Every metric this project adds to Moleculer's own (request rate, errors and latency per action,
+ * process memory), in Prometheus as named here with `_` for `.`. Each is registered on first use, and
+ * nothing is recorded while metrics are off (METRICS_PORT unset).
  */
 const METRICS = {
   "events.committed.total": {
@@ -23,9 +23,46 @@ const METRICS = {
     labelNames: ["service", "event"],
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
   },
+  "outbox.pending": {
+    type: "gauge",
+    description: "Outbox messages some consumer has not acknowledged yet",
+    labelNames: ["service"],
+  },
+  "outbox.oldest_pending_seconds": {
+    type: "gauge",
+    description: "Age of the oldest pending outbox message",
+    labelNames: ["service"],
+  },
+  "outbox.stuck": {
+    type: "gauge",
+    description: "Outbox messages pending for longer than OUTBOX_STUCK_AFTER_SECONDS",
+    labelNames: ["service"],
+  },
+  "outbox.parked": {
+    type: "gauge",
+    description: "Outbox messages parked after repeated rejections, or too large to send",
+    labelNames: ["service"],
+  },
+  // prom-client's names, which Node.js dashboards use
+  "process.cpu.seconds.total": {
+    type: "gauge",
+    description: "CPU time the node has used, user and system, seconds",
+    labelNames: [],
+  },
+  "nodejs.eventloop.lag.p50.seconds": {
+    type: "gauge",
+    description: "The event loop's delay, median over the last few seconds, seconds",
+    labelNames: [],
+  },
+  "nodejs.eventloop.lag.p99.seconds": {
+    type: "gauge",
+    description: "The event loop's delay, 99th percentile over the last few seconds, seconds",
+    labelNames: [],
+  },
 } as const;
 
 type MetricName = keyof typeof METRICS;
+type Named<T extends string> = { [K in MetricName]: (typeof METRICS)[K]["type"] extends T ? K : never }[MetricName];
 
 function registered(broker: ServiceBroker, name: MetricName): boolean {
   if (!broker.isMetricsEnabled()) return false;
@@ -35,11 +72,16 @@ function registered(broker: ServiceBroker, name: MetricName): boolean {
 }
 
 /** Adds `value` to counter `name`. */
-export function count(broker: ServiceBroker, name: MetricName, labels: Record<string, string>, value = 1): void {
+export function count(broker: ServiceBroker, name: Named<"counter">, labels: Record<string, string>, value = 1): void {
   if (registered(broker, name)) broker.metrics.increment(name, labels, value);
 }
 
 /** Records one observation of histogram `name`. */
-export function observe(broker: ServiceBroker, name: MetricName, value: number, labels: Record<string, string> = {}): void {
+export function observe(broker: ServiceBroker, name: Named<"histogram">, value: number, labels: Record<string, string> = {}): void {
   if (registered(broker, name)) broker.metrics.observe(name, value, labels);
+}
+
+/** Sets gauge `name` to `value`. */
+export function set(broker: ServiceBroker, name: Named<"gauge">, value: number, labels: Record<string, string> = {}): void {
+  if (registered(broker, name)) broker.metrics.set(name, value, labels);
 }

@@ -1,13 +1,14 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Middleware, ServiceBroker } from "moleculer";
+import { set } from "./metrics";
 
 /** How often the gauges are brought up to date: about Prometheus' scrape interval. */
 const UPDATE_MS = 5_000;
 
 /**
- * What Moleculer's own process metrics leave out: the node's CPU time and its event loop's delay,
- * under the names Node.js dashboards use (prom-client's). The delay is a histogram of the last few
- * seconds, sampled by Node itself (perf_hooks), so measuring it costs the loop nothing.
+ * What Moleculer's own process metrics leave out: the node's CPU time and its event loop's delay over
+ * the last UPDATE_MS (metrics.ts names them). The delay is a histogram sampled by Node itself
+ * (perf_hooks), so measuring it costs the loop nothing.
  */
 export function processMetrics(): Middleware {
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -17,25 +18,12 @@ export function processMetrics(): Middleware {
 
     async started(broker: ServiceBroker) {
       if (!broker.isMetricsEnabled()) return;
-      const { metrics } = broker;
-      metrics.register({
-        type: "gauge",
-        name: "process.cpu.seconds.total",
-        description: "CPU time the node has used, user and system, seconds",
-      });
-      for (const quantile of ["p50", "p99"] as const) {
-        metrics.register({
-          type: "gauge",
-          name: `nodejs.eventloop.lag.${quantile}.seconds`,
-          description: `The event loop's delay, ${quantile} over the last ${UPDATE_MS / 1000} s, seconds`,
-        });
-      }
       delay.enable();
       const update = () => {
         const { user, system } = process.cpuUsage();
-        metrics.set("process.cpu.seconds.total", (user + system) / 1e6);
-        metrics.set("nodejs.eventloop.lag.p50.seconds", delay.percentile(50) / 1e9);
-        metrics.set("nodejs.eventloop.lag.p99.seconds", delay.percentile(99) / 1e9);
+        set(broker, "process.cpu.seconds.total", (user + system) / 1e6);
+        set(broker, "nodejs.eventloop.lag.p50.seconds", delay.percentile(50) / 1e9);
+        set(broker, "nodejs.eventloop.lag.p99.seconds", delay.percentile(99) / 1e9);
         delay.reset();
       };
       update();
