@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
@@ -207,7 +208,8 @@ async function serveHttp(receive: Receive, headers: Array<Record<string, string>
       return;
     }
     headers.push(Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)])));
-    take(Buffer.concat(chunks));
+    const body = Buffer.concat(chunks);
+    take(req.headers["content-encoding"] === "gzip" ? gunzipSync(body) : body);
     // An empty Export…ServiceResponse is zero bytes.
     res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
   });
