@@ -1,19 +1,16 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
-import {
-  insertWithOutboxPerSecond,
-  machineCpuSeconds,
-  type Outcome,
-  type ProcessStats,
-  processStats,
-  programCpuSeconds,
-  settle,
-} from "./bench-measure";
-import { type LocalCluster, startLocalCluster } from "./local-cluster";
+import { insertWithOutboxPerSecond, settle } from "./bench-measure";
+import { compare, type Figures, figuresOf, type Kind, printComparison, printRound, type RoundSettings, snapshot } from "./bench-report";
+import { startLocalCluster } from "./local-cluster";
+import { type BenchStack, startPlainStack } from "./plain-stack";
 
 /**
  * `npm run bench`: POST /orders through the gateway with every guarantee on (outbox, relay, inbox,
@@ -34,6 +31,12 @@ const HELP = `npm run bench -- [options]
   --transporter <url>   RabbitMQ                                      ($TRANSPORTER or local guest)
   --baseline <s>        seconds of raw INSERT+outbox baseline, 0: none (5)
   --settle <s>          how long to wait for the last invoices        (120)
+  --defaults            the nodes as shipped: info logs as JSON lines
+                        to files, traces and logs over OTLP to a
+                        collector the bench starts                    (off: error logs, no telemetry)
+  --compare             this system and a plain stack (one INSERT and
+                        one publish per order, scripts/plain-service)
+                        in turn, A/B/A/B, and their ratios            (off)
   --json <file>         where the figures go as JSON                  (bench-results.json)
   --help`;
 
@@ -50,6 +53,8 @@ const { values: flags } = parseArgs({
     transporter: { type: "string", default: process.env.TRANSPORTER ?? "amqp://guest:guest@127.0.0.1:5672" },
     baseline: { type: "string", default: "5" },
     settle: { type: "string", default: "120" },
+    defaults: { type: "boolean", default: false },
+    compare: { type: "boolean", default: false },
     json: { type: "string", default: "bench-results.json" },
     help: { type: "boolean", default: false },
   },
@@ -72,117 +77,104 @@ function load(url: string, seconds: number, connections: number): Promise<autoca
   });
 }
 
-/** What the rest of the machine spends: the local servers (if they are local) and this process (autocannon). */
-const SERVERS = { postgres: "postgres", rabbitmq: "beam.smp" };
-
-interface Snapshot {
-  nodes: Map<string, ProcessStats>;
-  others: Record<string, number>;
-  machine: { busy: number; total: number };
+/** A stack under load and the processes measured: its own, and the collector of --defaults. */
+interface Running {
+  stack: BenchStack;
+  measured: Map<string, ChildProcess>;
+  stop(): Promise<void>;
 }
 
-const snapshot = (cluster: LocalCluster): Snapshot => ({
-  nodes: new Map([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!)])),
-  others: {
-    ...Object.fromEntries(Object.entries(SERVERS).map(([label, program]) => [label, programCpuSeconds(program)])),
-    bench: processStats(process.pid).cpuSeconds,
-  },
-  machine: machineCpuSeconds(),
-});
+/** A port for this round: the bench may run beside a stack of the same kind. */
+const somePort = () => 20_000 + Math.floor(Math.random() * 10_000);
 
-async function main(): Promise<void> {
-  if (flags.help) return console.log(HELP);
-  const duration = Number(flags.duration);
-  const connections = Number(flags.connections);
+/** The OTLP collector of --defaults (scripts/otlp-sink.ts), once it listens. */
+async function startSink(): Promise<{ endpoint: string; process: ChildProcess; stop(): Promise<void> }> {
+  const port = somePort();
+  const child = spawn(process.execPath, [join(__dirname, "otlp-sink.js"), String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  await once(child.stdout!, "data");
+  const stop = async () => {
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { endpoint: `http://127.0.0.1:${port}`, process: child, stop };
+}
+
+async function startSystem(): Promise<Running> {
+  const sink = flags.defaults ? await startSink() : undefined;
+  // As shipped, the JSON lines go to files, as a container runtime keeps them.
+  const logDir = sink ? mkdtempSync(join(tmpdir(), "bench-logs-")) : undefined;
   const cluster = await startLocalCluster({
     name: "bench",
     postgresUrl: flags.postgres,
     transporter: flags.transporter,
-    port: 3000 + Math.floor(Math.random() * 1000) + 20_000,
+    port: somePort(),
     ordersNodes: Number(flags["orders-nodes"]),
     invoicesNodes: Number(flags["invoices-nodes"]),
-    env: { OTEL_SDK_DISABLED: "true" },
+    env: sink ? { LOG_LEVEL: "info", LOG_FORMAT: "json", OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : { OTEL_SDK_DISABLED: "true" },
+    logDir,
   });
-  try {
-    if (Number(flags.warmup) > 0) await load(cluster.url, Number(flags.warmup), connections);
-    const before = snapshot(cluster);
-    const result = await load(cluster.url, duration, connections);
-    const after = snapshot(cluster);
-    const { orders, invoices } = cluster.databases;
-    const outcome = await settle(orders, invoices, Number(flags.settle) * 1000);
-    const baseline = Number(flags.baseline) > 0 ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
-    report(result, outcome, before, after, duration, connections, baseline);
-  } finally {
+  const measured = new Map(cluster.nodes);
+  if (sink) measured.set("otlp-sink", sink.process);
+  const stop = async () => {
     await cluster.stop();
+    await sink?.stop();
+    if (logDir) rmSync(logDir, { recursive: true });
+  };
+  return { stack: cluster, measured, stop };
+}
+
+async function startPlain(): Promise<Running> {
+  const stack = await startPlainStack(flags.postgres, flags.transporter, somePort());
+  return { stack, measured: stack.nodes, stop: stack.stop };
+}
+
+const roundSettings = (kind: Kind): RoundSettings => ({
+  duration: Number(flags.duration),
+  connections: Number(flags.connections),
+  ordersNodes: Number(flags["orders-nodes"]),
+  invoicesNodes: Number(flags["invoices-nodes"]),
+  idempotencyKeys: flags["idempotency-keys"],
+  defaults: kind === "system" && flags.defaults,
+});
+
+/** One stack started, warmed up, measured, settled and stopped. */
+async function round(kind: Kind): Promise<Figures> {
+  const duration = Number(flags.duration);
+  const connections = Number(flags.connections);
+  const running = kind === "system" ? await startSystem() : await startPlain();
+  try {
+    if (Number(flags.warmup) > 0) await load(running.stack.url, Number(flags.warmup), connections);
+    const before = snapshot(running.measured);
+    const result = await load(running.stack.url, duration, connections);
+    const after = snapshot(running.measured);
+    const { orders, invoices } = running.stack.databases;
+    const outcome = await settle(orders, invoices, Number(flags.settle) * 1000);
+    const measureBaseline = kind === "system" && !flags.compare && Number(flags.baseline) > 0;
+    const baseline = measureBaseline ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
+    return figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline);
+  } finally {
+    await running.stop();
   }
 }
 
-function report(
-  result: autocannon.Result,
-  outcome: Outcome,
-  before: Snapshot,
-  after: Snapshot,
-  duration: number,
-  connections: number,
-  baseline: number | null,
-): void {
-  const ordersPerSecond = Math.round(result.requests.average);
-  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
-  const percentOfCore = (seconds: number) => Math.round((seconds / duration) * 100);
-  // CPU seconds each process spent under the measured load.
-  const nodeSeconds = new Map([...after.nodes].map(([name, stats]) => [name, stats.cpuSeconds - before.nodes.get(name)!.cpuSeconds]));
-  const otherSeconds = Object.entries(after.others).map(([name, seconds]) => [name, seconds - before.others[name]] as const);
-  const nodes = Object.fromEntries(
-    [...after.nodes].map(([name, stats]) => [name, { cpuPercent: percentOfCore(nodeSeconds.get(name)!), peakRssMb: stats.peakRssMb }]),
-  );
-  const others = Object.fromEntries(otherSeconds.map(([name, seconds]) => [name, percentOfCore(seconds)]));
-  // What one order costs the whole system, whatever share of the machine it got (the VM's speed still
-  // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
-  const cpuSeconds = [...nodeSeconds.values(), ...otherSeconds.map(([, seconds]) => seconds)].reduce((sum, seconds) => sum + seconds, 0);
-  const cpuMsPerOrder = Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2));
-  const machineBusyPercent = Math.round(((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100);
-  const figures = {
-    date: new Date().toISOString(),
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
-    settings: {
-      duration,
-      connections,
-      ordersNodes: Number(flags["orders-nodes"]),
-      invoicesNodes: Number(flags["invoices-nodes"]),
-      idempotencyKeys: flags["idempotency-keys"],
-    },
-    ordersPerSecond,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
-    invoiceLagMs: { p50: outcome.lagP50Ms, p99: outcome.lagP99Ms },
-    statuses,
-    errors: result.errors + result.timeouts,
-    orders: outcome.orders,
-    lost: outcome.lost,
-    duplicates: outcome.duplicates,
-    nodes,
-    othersCpuPercent: others,
-    cpuMsPerOrder,
-    machineBusyPercent,
-    rawInsertWithOutboxPerSecond: baseline,
-    ratioToRaw: baseline ? Number((ordersPerSecond / baseline).toFixed(2)) : null,
-  };
-  writeFileSync(flags.json, `${JSON.stringify(figures, null, 2)}\n`);
-  console.log(`
-orders/s            ${ordersPerSecond}   (${connections} connections, ${duration} s${flags["idempotency-keys"] ? ", an Idempotency-Key each" : ""})
-latency ms          p50 ${figures.latencyMs.p50}   p90 ${figures.latencyMs.p90}   p99 ${figures.latencyMs.p99}
-invoice lag ms      p50 ${outcome.lagP50Ms}   p99 ${outcome.lagP99Ms}
-statuses            ${JSON.stringify(statuses)}   socket errors/timeouts ${figures.errors}
-orders ${outcome.orders}   lost ${outcome.lost}   duplicate invoices ${outcome.duplicates}
-raw INSERT+outbox/s ${baseline ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
-${Object.entries(nodes)
-  .map(([name, n]) => `${name.padEnd(12)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`)
-  .join("\n")}
-${Object.entries(others)
-  .map(([name, percent]) => `${name.padEnd(12)} cpu ${percent}%`)
-  .join("\n")}
-cpu per order       ${cpuMsPerOrder} ms, all of the processes above together
-machine      ${machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)
-figures written to ${flags.json}`);
+async function main(): Promise<void> {
+  if (flags.help) return console.log(HELP);
+  const kinds: Kind[] = flags.compare ? ["system", "plain", "system", "plain"] : ["system"];
+  const rounds: Figures[] = [];
+  for (const kind of kinds) {
+    const figures = await round(kind);
+    printRound(figures);
+    rounds.push(figures);
+  }
+  if (!flags.compare) {
+    writeFileSync(flags.json, `${JSON.stringify(rounds[0], null, 2)}\n`);
+    return console.log(`figures written to ${flags.json}`);
+  }
+  const comparison = compare(rounds);
+  writeFileSync(flags.json, `${JSON.stringify({ rounds, comparison }, null, 2)}\n`);
+  printComparison(comparison);
+  console.log(`figures written to ${flags.json}`);
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnNode } from "./moleculer-node";
@@ -55,16 +55,13 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
   const nodes = new Map<string, ChildProcess>();
   const roleOf = (name: string) => name.replace(/-\d+$/, "");
   function start(name: string) {
-    const logged = options.logDir !== undefined;
+    // The node writes its log file itself, as under a container runtime: nothing passes through this process.
+    const log = options.logDir === undefined ? undefined : openSync(join(options.logDir, `${name}.log`), "a");
     const child = spawnNode(roleOf(name), {
       env: { ...env, NODE_ID: `${name}-${id}` },
-      stdio: ["ignore", logged ? "pipe" : "ignore", logged ? "pipe" : "inherit"],
+      stdio: ["ignore", log ?? "ignore", log ?? "inherit"],
     });
-    if (logged) {
-      const log = createWriteStream(join(options.logDir!, `${name}.log`), { flags: "a" });
-      child.stdout!.pipe(log);
-      child.stderr!.pipe(log);
-    }
+    if (log !== undefined) closeSync(log);
     nodes.set(name, child);
   }
   async function end(name: string, signal: NodeJS.Signals) {

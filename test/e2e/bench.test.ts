@@ -6,15 +6,27 @@ import { promisify } from "node:util";
 import { TEST_AMQP_URL, TEST_POSTGRES_URL } from "../support/environment";
 
 /** A few seconds of `npm run bench`: it runs end to end and reports nothing lost, nothing doubled. */
+const bench = join(__dirname, "../../dist/scripts/bench.js");
+const run = async (args: string[]) => {
+  const json = join(mkdtempSync(join(tmpdir(), "bench-")), "figures.json");
+  await promisify(execFile)(process.execPath, [
+    bench,
+    "--postgres",
+    TEST_POSTGRES_URL,
+    "--transporter",
+    TEST_AMQP_URL,
+    "--json",
+    json,
+    ...args,
+  ]);
+  return JSON.parse(readFileSync(json, "utf8"));
+};
+
 it.each([
   ["", []],
   [", each request with an Idempotency-Key", ["--idempotency-keys"]],
 ])("npm run bench reports every order invoiced exactly once%s", async (_name, extra) => {
-  const json = join(mkdtempSync(join(tmpdir(), "bench-")), "figures.json");
-  const bench = join(__dirname, "../../dist/scripts/bench.js");
-  const args = ["--duration", "2", "--warmup", "0", "--connections", "5", "--baseline", "1", "--json", json, ...extra];
-  await promisify(execFile)(process.execPath, [bench, "--postgres", TEST_POSTGRES_URL, "--transporter", TEST_AMQP_URL, ...args]);
-  const figures = JSON.parse(readFileSync(json, "utf8"));
+  const figures = await run(["--duration", "2", "--warmup", "0", "--connections", "5", "--baseline", "1", ...extra]);
   expect(figures.settings.idempotencyKeys).toBe(extra.length > 0);
   expect(figures.orders).toBeGreaterThan(0);
   expect(figures).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
@@ -22,4 +34,19 @@ it.each([
   expect(figures.rawInsertWithOutboxPerSecond).toBeGreaterThan(0);
   expect(figures.cpuMsPerOrder).toBeGreaterThan(0);
   expect(Object.keys(figures.nodes)).toEqual(["api", "orders-1", "invoices-1"]);
+});
+
+it("npm run bench -- --compare --defaults drives this system as shipped and the plain stack in turn, every order invoiced once in both", async () => {
+  const { rounds, comparison } = await run(["--compare", "--defaults", "--duration", "1", "--warmup", "0", "--connections", "5"]);
+  expect(rounds.map((round: { kind: string }) => round.kind)).toEqual(["system", "plain", "system", "plain"]);
+  for (const round of rounds) {
+    expect(round.orders).toBeGreaterThan(0);
+    expect(round).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
+    expect(Object.keys(round.statuses)).toEqual(["201"]);
+  }
+  // The nodes as shipped export to the bench's own collector, measured beside them.
+  expect(Object.keys(rounds[0].nodes)).toEqual(["api", "orders-1", "invoices-1", "otlp-sink"]);
+  expect(Object.keys(rounds[1].nodes)).toEqual(["plain-orders", "plain-invoices"]);
+  expect(comparison.ordersPerSecond).toHaveLength(2);
+  expect(comparison.everyOrderInvoicedOnce).toBe(true);
 });

@@ -1,0 +1,136 @@
+import type { ChildProcess } from "node:child_process";
+import { cpus } from "node:os";
+import type autocannon from "autocannon";
+import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds } from "./bench-measure";
+
+/** How a round ran: the bench's options, and whether the nodes ran as shipped (--defaults). */
+export interface RoundSettings {
+  duration: number;
+  connections: number;
+  ordersNodes: number;
+  invoicesNodes: number;
+  idempotencyKeys: boolean;
+  defaults: boolean;
+}
+
+/** What was measured: this system or the plain stack (scripts/plain-service.ts). */
+export type Kind = "system" | "plain";
+
+/** What the rest of the machine spends: the local servers (if they are local) and this process (autocannon). */
+const SERVERS = { postgres: "postgres", rabbitmq: "beam.smp" };
+
+export interface Snapshot {
+  processes: Map<string, ProcessStats>;
+  others: Record<string, number>;
+  machine: { busy: number; total: number };
+}
+
+export const snapshot = (measured: Map<string, ChildProcess>): Snapshot => ({
+  processes: new Map([...measured].map(([name, child]) => [name, processStats(child.pid!)])),
+  others: {
+    ...Object.fromEntries(Object.entries(SERVERS).map(([label, program]) => [label, programCpuSeconds(program)])),
+    bench: processStats(process.pid).cpuSeconds,
+  },
+  machine: machineCpuSeconds(),
+});
+
+export type Figures = ReturnType<typeof figuresOf>;
+
+export function figuresOf(
+  kind: Kind,
+  settings: RoundSettings,
+  result: autocannon.Result,
+  outcome: Outcome,
+  before: Snapshot,
+  after: Snapshot,
+  baseline: number | null,
+) {
+  const { duration } = settings;
+  const ordersPerSecond = Math.round(result.requests.average);
+  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  const percentOfCore = (seconds: number) => Math.round((seconds / duration) * 100);
+  // CPU seconds each process spent under the measured load.
+  const processSeconds = new Map(
+    [...after.processes].map(([name, stats]) => [name, stats.cpuSeconds - before.processes.get(name)!.cpuSeconds]),
+  );
+  const otherSeconds = Object.fromEntries(Object.entries(after.others).map(([name, seconds]) => [name, seconds - before.others[name]]));
+  const processes = Object.fromEntries(
+    [...after.processes].map(([name, stats]) => [
+      name,
+      { cpuPercent: percentOfCore(processSeconds.get(name)!), peakRssMb: stats.peakRssMb },
+    ]),
+  );
+  // What one order costs the whole system, whatever share of the machine it got (the VM's speed still
+  // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
+  const cpuSeconds = [...processSeconds.values(), ...Object.values(otherSeconds)].reduce((sum, seconds) => sum + seconds, 0);
+  const stackSeconds = [...processSeconds.values()].reduce((sum, seconds) => sum + seconds, 0);
+  return {
+    kind,
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`,
+    settings,
+    ordersPerSecond,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
+    invoiceLagMs: { p50: outcome.lagP50Ms, p99: outcome.lagP99Ms },
+    statuses,
+    errors: result.errors + result.timeouts,
+    orders: outcome.orders,
+    lost: outcome.lost,
+    duplicates: outcome.duplicates,
+    nodes: processes,
+    othersCpuPercent: Object.fromEntries(Object.entries(otherSeconds).map(([name, seconds]) => [name, percentOfCore(seconds)])),
+    cpuMsPerOrder: Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2)),
+    // The stack's own CPU over the load generator's, whose work per request never changes: it cancels
+    // most of the VM's drift from hour to hour.
+    cpuPerLoadGeneratorCpu: Number((stackSeconds / otherSeconds.bench).toFixed(2)),
+    machineBusyPercent: Math.round(((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100),
+    rawInsertWithOutboxPerSecond: baseline,
+    ratioToRaw: baseline ? Number((ordersPerSecond / baseline).toFixed(2)) : null,
+  };
+}
+
+export function printRound(figures: Figures): void {
+  const { settings, latencyMs: latency, invoiceLagMs: lag } = figures;
+  const title = figures.kind === "plain" ? "the plain stack" : `this system${settings.defaults ? ", defaults as shipped" : ""}`;
+  console.log(`
+${title}
+orders/s            ${figures.ordersPerSecond}   (${settings.connections} connections, ${settings.duration} s${settings.idempotencyKeys ? ", an Idempotency-Key each" : ""})
+latency ms          p50 ${latency.p50}   p90 ${latency.p90}   p99 ${latency.p99}
+invoice lag ms      p50 ${lag.p50}   p99 ${lag.p99}
+statuses            ${JSON.stringify(figures.statuses)}   socket errors/timeouts ${figures.errors}
+orders ${figures.orders}   lost ${figures.lost}   duplicate invoices ${figures.duplicates}
+raw INSERT+outbox/s ${figures.rawInsertWithOutboxPerSecond ?? "-"}   ratio ${figures.ratioToRaw ?? "-"}
+${Object.entries(figures.nodes)
+  .map(([name, n]) => `${name.padEnd(14)} cpu ${n.cpuPercent}%   peak rss ${n.peakRssMb} MB`)
+  .join("\n")}
+${Object.entries(figures.othersCpuPercent)
+  .map(([name, percent]) => `${name.padEnd(14)} cpu ${percent}%`)
+  .join("\n")}
+cpu per order       ${figures.cpuMsPerOrder} ms, all of the processes above together
+cpu ÷ load gen      ${figures.cpuPerLoadGeneratorCpu}, the stack's processes over the bench's own
+machine             ${figures.machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)`);
+}
+
+/** This system over the plain stack, for each A/B pair of rounds. */
+export function compare(rounds: Figures[]) {
+  const pairs = rounds.flatMap((figures, i) =>
+    figures.kind === "system" && rounds[i + 1]?.kind === "plain" ? [[figures, rounds[i + 1]]] : [],
+  );
+  const ratio = (of: (f: Figures) => number) => pairs.map(([system, plain]) => Number((of(system) / of(plain)).toFixed(2)));
+  return {
+    ordersPerSecond: ratio((f) => f.ordersPerSecond),
+    p99: ratio((f) => f.latencyMs.p99),
+    cpuMsPerOrder: ratio((f) => f.cpuMsPerOrder),
+    everyOrderInvoicedOnce: rounds.every((f) => f.lost === 0 && f.duplicates === 0),
+  };
+}
+
+export function printComparison(comparison: ReturnType<typeof compare>): void {
+  const list = (ratios: number[]) => ratios.map((r) => `×${r}`).join(", ");
+  console.log(`
+this system ÷ the plain stack, each pair of rounds
+orders/s            ${list(comparison.ordersPerSecond)}
+latency p99         ${list(comparison.p99)}
+cpu per order       ${list(comparison.cpuMsPerOrder)}
+every order invoiced exactly once, both stacks: ${comparison.everyOrderInvoicedOnce ? "yes" : "NO"}`);
+}
