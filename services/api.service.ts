@@ -34,8 +34,11 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   settings: {
     port: PORT,
     ip: HOST,
-    // One line per request (`<= 201 POST /orders [+12 ms]`): a client's mistake is that line and no more.
+    // Access lines (`=> POST /orders`, `<= 201 POST /orders [+12 ms]`) only at debug: Kong logs every
+    // request at the edge, and at info a line per request costs every request (README: Performance).
+    // A client's mistake logs one line at most, a fault at error.
     logRequest: "debug",
+    logResponse: "debug",
     log4XXResponses: false,
 
     routes: [

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnNode } from "../../scripts/moleculer-node";
@@ -84,10 +84,10 @@ export async function startCluster(
 
   function spawnInstance(instance: string, role: Role, extraEnv: Record<string, string> = {}): ChildProcess {
     const nodeEnv = { ...clusterEnv, ...(instance === role ? {} : { NODE_ID: instance }), ...extraEnv };
-    const child = spawnNode(role, { env: nodeEnv, stdio: ["ignore", "pipe", "pipe"] });
-    const log = createWriteStream(logFile(instance), { flags: "a" });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    // The node writes its log file itself: a line is there as soon as the node has written it.
+    const log = openSync(logFile(instance), "a");
+    const child = spawnNode(role, { env: nodeEnv, stdio: ["ignore", log, log] });
+    closeSync(log);
     nodes.set(instance, child);
     return child;
   }
