@@ -1,4 +1,5 @@
 import type { BrokerOptions, Errors } from "moleculer";
+import { destination } from "pino";
 import { config as nodeConfig, nodeIdentity } from "./mixins/config";
 import {
   AmqpTransporter,
@@ -46,6 +47,13 @@ function transporter(url: string | undefined): BrokerOptions["transporter"] {
   return new AmqpTransporter(options);
 }
 
+/**
+ * Where the JSON lines go: stdout, written asynchronously. A line joins a buffer that the next write
+ * takes whole, instead of a write system call per line on the event loop. The buffer is bounded (a
+ * stalled stdout drops lines rather than filling the memory); pino flushes it when the process exits.
+ */
+const jsonLinesOut = () => destination({ dest: 1, sync: false, maxLength: 8 * 1024 * 1024 });
+
 /** Retry only what surely never reached a handler: an order must not be created twice by a retry. */
 const RETRYABLE = new Set(["SERVICE_NOT_FOUND", "SERVICE_NOT_AVAILABLE"]);
 
@@ -59,7 +67,7 @@ const config: BrokerOptions = {
   // the JSON logger's lines also go over OTLP with the traces (scripts/telemetry-sdk.ts).
   logger:
     env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
-      ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext } } } }
+      ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext }, destination: jsonLinesOut() } } }
       : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },
   logLevel: env.LOG_LEVEL,
 

@@ -298,6 +298,8 @@ describe("OTLP over HTTP with an API key, as a managed backend takes it", () => 
       const res = await fetch(`http://127.0.0.1:${port}/orders/${randomUUID()}`, { headers: { traceparent: incoming.traceparent } });
       expect(res.status).toBe(404);
       await cluster.stopNode("api-http");
+      // Its JSON lines are written asynchronously, and what was still buffered was flushed as it exited.
+      expect(cluster.logs("api-http").trimEnd().split("\n").at(-1)).toMatch(/"msg":"ServiceBroker is stopped. Good bye."/);
 
       expect(backend.spans.filter((span) => span.traceId === incoming.traceId).map((span) => span.service)).toContain("gateway");
       expect(backend.logs.filter((log) => log.service === "gateway").length).toBeGreaterThan(0);
