@@ -31,9 +31,10 @@ const HELP = `npm run bench -- [options]
   --transporter <url>   RabbitMQ                                      ($TRANSPORTER or local guest)
   --baseline <s>        seconds of raw INSERT+outbox baseline, 0: none (5)
   --settle <s>          how long to wait for the last invoices        (120)
-  --defaults            the nodes as shipped: info logs as JSON lines
-                        to files, traces and logs over OTLP to a
-                        collector the bench starts                    (off: error logs, no telemetry)
+  --defaults            the nodes as the image runs them: info logs as
+                        JSON lines to files, traces (its sampler) and
+                        logs over OTLP to a collector the bench
+                        starts                                        (off: error logs, no telemetry)
   --compare             this system and a plain stack (one INSERT and
                         one publish per order, scripts/plain-service)
                         in turn, A/B/A/B, and their ratios            (off)
@@ -111,7 +112,8 @@ async function startSystem(): Promise<Running> {
     port: somePort(),
     ordersNodes: Number(flags["orders-nodes"]),
     invoicesNodes: Number(flags["invoices-nodes"]),
-    env: sink ? { LOG_LEVEL: "info", LOG_FORMAT: "json", OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : { OTEL_SDK_DISABLED: "true" },
+    // As the image runs them (NODE_ENV=production: JSON lines, the production sampler), at `info`.
+    env: sink ? { NODE_ENV: "production", LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : { OTEL_SDK_DISABLED: "true" },
     logDir,
   });
   const measured = new Map(cluster.nodes);

@@ -6,8 +6,9 @@ import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { config, nodeIdentity } from "../mixins/config";
+import { type Config, config, nodeIdentity } from "../mixins/config";
 
 /** What each role is called in traces and logs: the api node is the system's gateway. */
 export const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
@@ -19,6 +20,20 @@ const PROBE_PATHS = new Set(["/health", "/ready"]);
 function packageVersion(): string {
   return JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).version;
 }
+
+/**
+ * In production (NODE_ENV=production: the Docker image), unless OTEL_TRACES_SAMPLER says otherwise, a
+ * trace that starts here is kept one time in ten, and one that comes in follows its caller's decision
+ * (Kong's sampling rate); in development the SDK's default keeps every trace. Logs carry the trace id
+ * either way.
+ */
+function productionSampler(env: Config): Sampler | undefined {
+  if (env.NODE_ENV !== "production" || process.env.OTEL_TRACES_SAMPLER) return undefined;
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(PRODUCTION_SAMPLE_RATIO) });
+}
+
+/** The share of the traces starting at a production node that are kept. */
+const PRODUCTION_SAMPLE_RATIO = 0.1;
 
 /**
  * Traces and logs, in batches, over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4317).
@@ -36,6 +51,7 @@ export function startTelemetry(): void {
   const { role, nodeID } = nodeIdentity(env);
   process.env.OTEL_EXPORTER_OTLP_PROTOCOL = env.OTEL_EXPORTER_OTLP_PROTOCOL;
   const sdk = new NodeSDK({
+    sampler: productionSampler(env),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) still override these.
     resource: defaultResource().merge(
       resourceFromAttributes({

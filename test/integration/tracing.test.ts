@@ -280,6 +280,30 @@ describe("one POST /orders is one trace: Kong → gateway → orders → INSERT 
   });
 });
 
+describe("sampling in production (NODE_ENV=production, as the image runs)", () => {
+  it("keeps about one in ten of the traces that start at the node, and every trace its caller kept", async () => {
+    const port = await freePort();
+    await cluster.startNode("api-prod", "api", { PORT: String(port), NODE_ENV: "production" });
+    const read = (headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${port}/invoices?customerId=nobody`, { headers }).then((res) => res.json());
+    const started = new Set<string>();
+    for (let i = 0; i < 200; i++) await read();
+    const callers = Array.from({ length: 10 }, () => incomingTrace());
+    for (const caller of callers) await read({ traceparent: caller.traceparent });
+    await cluster.stopNode("api-prod");
+
+    for (const span of receiver.spans) {
+      if (span.resource["service.instance.id"] === "api-prod" && span.parentSpanId === "") started.add(span.traceId);
+    }
+    // Binomial(200, 0.1): 20 ± 4; none or all would be another sampler.
+    expect(started.size).toBeGreaterThan(0);
+    expect(started.size).toBeLessThan(60);
+    for (const caller of callers) {
+      expect(spansOf(caller.traceId).filter((span) => span.resource["service.instance.id"] === "api-prod").length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("OTLP over HTTP with an API key, as a managed backend takes it", () => {
   it("sends the gateway's spans and logs as protobuf to /v1/traces and /v1/logs, with the configured headers", async () => {
     const backend = await startOtlpReceiver("http/protobuf");
