@@ -105,6 +105,8 @@ export class Outbox {
    * Claims up to `limit` due messages in one statement: each has its attempt counted and its next
    * attempt put off by the backoff (base, 2×base, 4×base… capped at max) before it is emitted, so a
    * relay that dies mid-pass leaves them due again later. Rows another relay holds are skipped.
+   * The longest due come first, in the due index's own order: the scan stops at the limit however
+   * large a backlog has grown (ordered by creation, PostgreSQL read and sorted all of it).
    */
   claimDue(limit: number, backoff: { baseMs: number; maxMs: number }): Promise<PendingMessage[]> {
     return this.sequelize.query<PendingMessage>(
@@ -112,7 +114,7 @@ export class Outbox {
          next_attempt_at = now() + least(:baseMs * power(2, least(attempts, 30)), :maxMs) * interval '1 millisecond'
        WHERE id IN (SELECT id FROM outbox
                     WHERE parked_at IS NULL AND next_attempt_at <= now()
-                    ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+                    ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
        RETURNING id, type, envelope, octet_length(envelope::text) AS bytes, consumers, acked_by`,
       { replacements: { limit, ...backoff }, type: QueryTypes.SELECT },
     );
