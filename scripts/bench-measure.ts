@@ -15,16 +15,22 @@ export interface Outcome {
 }
 
 /**
- * Waits (up to `timeoutMs`) until every order has its invoice, then counts what the guarantee is about:
- * orders without invoice, invoices beyond one per order, and order → invoice lag.
+ * Waits (up to `timeoutMs`) until every order created since `since` has its invoice, then counts what
+ * the guarantee is about: orders without invoice, invoices beyond one per order, and order → invoice lag.
  */
-export async function settle(ordersDb: string, invoicesDb: string, timeoutMs: number): Promise<Outcome> {
+export async function settle(ordersDb: string, invoicesDb: string, timeoutMs: number, since: Date): Promise<Outcome> {
   const deadline = Date.now() + timeoutMs;
   let orders: Array<{ id: string; created: number }> = [];
   let invoices: Array<{ order_id: string; created: number }> = [];
   do {
-    orders = await query(ordersDb, "SELECT id, extract(epoch FROM created_at) * 1000 AS created FROM orders");
-    invoices = await query(invoicesDb, "SELECT order_id, extract(epoch FROM created_at) * 1000 AS created FROM invoices");
+    orders = await query(ordersDb, "SELECT id, extract(epoch FROM created_at) * 1000 AS created FROM orders WHERE created_at >= $1", [
+      since,
+    ]);
+    invoices = await query(
+      invoicesDb,
+      "SELECT order_id, extract(epoch FROM created_at) * 1000 AS created FROM invoices WHERE created_at >= $1",
+      [since],
+    );
     if (new Set(invoices.map((i) => i.order_id)).size >= orders.length) break;
     await sleep(500);
   } while (Date.now() < deadline);

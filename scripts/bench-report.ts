@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import type autocannon from "autocannon";
 import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds } from "./bench-measure";
+import type { ReadLatency } from "./bench-reads";
 
 /** How a round ran: the bench's options, and whether the nodes ran as shipped (--defaults). */
 export interface RoundSettings {
@@ -11,6 +12,8 @@ export interface RoundSettings {
   invoicesNodes: number;
   idempotencyKeys: boolean;
   defaults: boolean;
+  /** rows in each table before the load (--seed-rows) */
+  seedRows: number;
 }
 
 /** What was measured: this system or the plain stack (scripts/plain-service.ts). */
@@ -34,7 +37,7 @@ export const snapshot = (measured: Map<string, ChildProcess>): Snapshot => ({
   machine: machineCpuSeconds(),
 });
 
-export type Figures = ReturnType<typeof figuresOf>;
+export type Figures = ReturnType<typeof figuresOf> & { reads?: Record<string, ReadLatency> };
 
 export function figuresOf(
   kind: Kind,
@@ -91,7 +94,10 @@ export function figuresOf(
 
 export function printRound(figures: Figures): void {
   const { settings, latencyMs: latency, invoiceLagMs: lag } = figures;
-  const title = figures.kind === "plain" ? "the plain stack" : `this system${settings.defaults ? ", defaults as shipped" : ""}`;
+  const title =
+    figures.kind === "plain"
+      ? "the plain stack"
+      : `this system${settings.defaults ? ", defaults as shipped" : ""}${settings.seedRows ? `, ${settings.seedRows.toLocaleString("en")} rows stored` : ""}`;
   console.log(`
 ${title}
 orders/s            ${figures.ordersPerSecond}   (${settings.connections} connections, ${settings.duration} s${settings.idempotencyKeys ? ", an Idempotency-Key each" : ""})
@@ -109,6 +115,11 @@ ${Object.entries(figures.othersCpuPercent)
 cpu per order       ${figures.cpuMsPerOrder} ms, all of the processes above together
 cpu ÷ load gen      ${figures.cpuPerLoadGeneratorCpu}, the stack's processes over the bench's own
 machine             ${figures.machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)`);
+  if (!figures.reads) return;
+  console.log(`reads at 50/s with ${settings.seedRows.toLocaleString("en")} orders and invoices stored, ms`);
+  for (const [name, read] of Object.entries(figures.reads)) {
+    console.log(`  ${name.padEnd(50)} p50 ${read.p50}   p99 ${read.p99}   ${JSON.stringify(read.statuses)}`);
+  }
 }
 
 /** This system over the plain stack, for each A/B pair of rounds. */

@@ -8,7 +8,9 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
 import { insertWithOutboxPerSecond, settle } from "./bench-measure";
+import { readLatencies } from "./bench-reads";
 import { compare, type Figures, figuresOf, type Kind, printComparison, printRound, type RoundSettings, snapshot } from "./bench-report";
+import { seedInvoicedOrders } from "./bench-seed";
 import { startLocalCluster } from "./local-cluster";
 import { type BenchStack, startPlainStack } from "./plain-stack";
 
@@ -31,6 +33,10 @@ const HELP = `npm run bench -- [options]
   --transporter <url>   RabbitMQ                                      ($TRANSPORTER or local guest)
   --baseline <s>        seconds of raw INSERT+outbox baseline, 0: none (5)
   --settle <s>          how long to wait for the last invoices        (120)
+  --seed-rows <n>       orders and invoices written into the tables
+                        before the load (generate_series), then reads
+                        at 50/s: by id, first pages, a deep page      (0)
+  --read-seconds <s>    how long each of those reads runs             (10)
   --defaults            the nodes as the image runs them: info logs as
                         JSON lines to files, traces (its sampler) and
                         logs over OTLP to a collector the bench
@@ -54,6 +60,8 @@ const { values: flags } = parseArgs({
     transporter: { type: "string", default: process.env.TRANSPORTER ?? "amqp://guest:guest@127.0.0.1:5672" },
     baseline: { type: "string", default: "5" },
     settle: { type: "string", default: "120" },
+    "seed-rows": { type: "string", default: "0" },
+    "read-seconds": { type: "string", default: "10" },
     defaults: { type: "boolean", default: false },
     compare: { type: "boolean", default: false },
     json: { type: "string", default: "bench-results.json" },
@@ -138,6 +146,7 @@ const roundSettings = (kind: Kind): RoundSettings => ({
   invoicesNodes: Number(flags["invoices-nodes"]),
   idempotencyKeys: flags["idempotency-keys"],
   defaults: kind === "system" && flags.defaults,
+  seedRows: kind === "system" ? Number(flags["seed-rows"]) : 0,
 });
 
 /** One stack started, warmed up, measured, settled and stopped. */
@@ -145,16 +154,21 @@ async function round(kind: Kind): Promise<Figures> {
   const duration = Number(flags.duration);
   const connections = Number(flags.connections);
   const running = kind === "system" ? await startSystem() : await startPlain();
+  const seedRows = kind === "system" ? Number(flags["seed-rows"]) : 0;
   try {
+    if (seedRows > 0) await seedInvoicedOrders(running.stack.databases, seedRows);
+    const since = new Date();
     if (Number(flags.warmup) > 0) await load(running.stack.url, Number(flags.warmup), connections);
     const before = snapshot(running.measured);
     const result = await load(running.stack.url, duration, connections);
     const after = snapshot(running.measured);
     const { orders, invoices } = running.stack.databases;
-    const outcome = await settle(orders, invoices, Number(flags.settle) * 1000);
+    const outcome = await settle(orders, invoices, Number(flags.settle) * 1000, since);
     const measureBaseline = kind === "system" && !flags.compare && Number(flags.baseline) > 0;
     const baseline = measureBaseline ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
-    return figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline);
+    const reads =
+      seedRows > 0 ? await readLatencies(running.stack.url, running.stack.databases, seedRows, Number(flags["read-seconds"])) : undefined;
+    return { ...figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline), reads };
   } finally {
     await running.stop();
   }

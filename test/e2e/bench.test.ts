@@ -50,3 +50,28 @@ it("npm run bench -- --compare --defaults drives this system as shipped and the 
   expect(comparison.ordersPerSecond).toHaveLength(2);
   expect(comparison.everyOrderInvoicedOnce).toBe(true);
 });
+
+it("npm run bench -- --seed-rows stores invoiced orders first, then reads every list at its first and a deep page, all answered", async () => {
+  const figures = await run([
+    "--seed-rows",
+    "5000",
+    "--read-seconds",
+    "1",
+    "--duration",
+    "1",
+    "--warmup",
+    "0",
+    "--connections",
+    "5",
+    "--baseline",
+    "0",
+  ]);
+  // The seeded orders are not the bench's: only the ones it created are counted, each invoiced once.
+  expect(figures.orders).toBeGreaterThan(0);
+  expect(figures.orders).toBeLessThan(5000);
+  expect(figures).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
+  expect(Object.keys(figures.reads)).toHaveLength(8);
+  for (const [name, read] of Object.entries(figures.reads as Record<string, { statuses: Record<string, number> }>)) {
+    expect({ name, statuses: Object.keys(read.statuses) }).toEqual({ name, statuses: ["200"] });
+  }
+});

@@ -1,0 +1,51 @@
+import autocannon from "autocannon";
+import { seededIds } from "./bench-seed";
+
+/**
+ * Reads at a steady, modest rate (`--seed-rows`): a GET by id of random seeded rows, and for each list
+ * its first page (with its total), a customer's first page and a page deep in the list by cursor. What
+ * a client sees while the tables are big: each one's latency percentiles.
+ */
+export interface ReadLatency {
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+}
+
+const RATE = 50;
+
+function measure(url: string, paths: string[], seconds: number): Promise<ReadLatency> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    const nextPath = (request: autocannon.Request) => ({ ...request, path: paths[next++ % paths.length] });
+    autocannon({ url, connections: 5, overallRate: RATE, duration: seconds, requests: [{ setupRequest: nextPath }] }, (err, result) => {
+      if (err) return reject(err);
+      const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+      resolve({ p50: result.latency.p50, p99: result.latency.p99, statuses });
+    });
+  });
+}
+
+export async function readLatencies(
+  url: string,
+  databases: { orders: string; invoices: string },
+  rows: number,
+  seconds: number,
+): Promise<Record<string, ReadLatency>> {
+  const random = Array.from({ length: 500 }, () => 1 + Math.floor(Math.random() * rows));
+  const deep = Math.max(1, Math.floor(rows * 0.9));
+  const results: Record<string, ReadLatency> = {};
+  for (const kind of ["order", "invoice"] as const) {
+    const list = `/${kind}s`;
+    const database = databases[`${kind}s`];
+    const [deepId] = await seededIds(database, kind, [deep]);
+    const scenarios: Record<string, string[]> = {
+      [`GET ${list}/:id`]: (await seededIds(database, kind, random)).map((id) => `${list}/${id}`),
+      [`GET ${list} (first page, with total)`]: [list],
+      [`GET ${list}?customerId= (first page)`]: random.map((i) => `${list}?customerId=cust-${i % 10_000}`),
+      [`GET ${list}?starting_after= (row ${deep.toLocaleString("en")})`]: [`${list}?starting_after=${deepId}`],
+    };
+    for (const [name, paths] of Object.entries(scenarios)) results[name] = await measure(url, paths, seconds);
+  }
+  return results;
+}
