@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getStringListFromEnv } from "@opentelemetry/core";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from "@opentelemetry/resources";
@@ -12,9 +11,6 @@ import { type Config, config, nodeIdentity } from "../mixins/config";
 
 /** What each role is called in traces and logs: the api node is the system's gateway. */
 export const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
-
-/** Probes hit these every few seconds; a trace each would bury the real ones. */
-const PROBE_PATHS = new Set(["/health", "/ready"]);
 
 /** Runs from dist/scripts; package.json sits at the root, next to dist/. */
 function packageVersion(): string {
@@ -64,7 +60,6 @@ export function startTelemetry(): void {
     resourceDetectors: [envDetector, hostDetector, processDetector],
     metricReaders: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => PROBE_PATHS.has(req.url ?? "") }),
       // Only queries made inside a traced request or message: the relay's polling would be noise.
       new PgInstrumentation({ requireParentSpan: true }),
       // With OTEL_LOGS_EXPORTER=none no line is parsed a second time for a logger that is not there.

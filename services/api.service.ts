@@ -4,7 +4,7 @@ import { type Context, Errors, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { HttpMeta } from "../contracts/http";
 import { config } from "../mixins/config";
-import { PROBE_OPTIONS, transportLimits } from "../mixins/moleculer";
+import { PROBE_OPTIONS, traceRequests, transportLimits } from "../mixins/moleculer";
 import { Admission } from "./gateway/admission";
 import { attention, type ConsistencyReport } from "./gateway/attention";
 import { answerClientError } from "./gateway/client-errors";
@@ -121,6 +121,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   created() {
     // The mixin's created() made the server; this comes before it listens.
     this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, this.logger));
+    traceRequests(this.server);
   },
 
   methods: {
