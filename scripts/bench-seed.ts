@@ -41,6 +41,7 @@ export async function seedInvoicedOrders(databases: { orders: string; invoices: 
     ),
   ]);
   await Promise.all([query(databases.orders, "VACUUM ANALYZE orders"), query(databases.invoices, "VACUUM ANALYZE invoices")]);
-  // The load is then measured on its own, not with the writing-out of a million rows' pages.
+  // The load is then measured on its own, not with the writing-out of a million rows' pages (a
+  // checkpoint is the whole server's: asked through either database).
   await query(databases.orders, "CHECKPOINT");
 }

@@ -11,6 +11,7 @@ import { insertWithOutboxPerSecond, settle } from "./bench-measure";
 import { readLatencies } from "./bench-reads";
 import { compare, type Figures, figuresOf, type Kind, printComparison, printRound, type RoundSettings, snapshot } from "./bench-report";
 import { seedInvoicedOrders } from "./bench-seed";
+import { ended } from "./child-process";
 import { startLocalCluster } from "./local-cluster";
 import { type BenchStack, startPlainStack } from "./plain-stack";
 
@@ -101,12 +102,7 @@ async function startSink(): Promise<{ endpoint: string; process: ChildProcess; s
   const port = somePort();
   const child = spawn(process.execPath, [join(__dirname, "otlp-sink.js"), String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   await once(child.stdout!, "data");
-  const stop = async () => {
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return { endpoint: `http://127.0.0.1:${port}`, process: child, stop };
+  return { endpoint: `http://127.0.0.1:${port}`, process: child, stop: () => ended(child) };
 }
 
 async function startSystem(): Promise<Running> {

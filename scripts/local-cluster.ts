@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ended } from "./child-process";
 import { spawnNode } from "./moleculer-node";
 import { createDatabases, databaseUrl, dropDatabases } from "./postgres-admin";
 
@@ -67,10 +67,7 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
   async function end(name: string, signal: NodeJS.Signals) {
     const child = nodes.get(name);
     nodes.delete(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill(signal);
-    await exited;
+    if (child) await ended(child, signal);
   }
   start("api");
   for (let i = 1; i <= options.ordersNodes; i++) start(`orders-${i}`);

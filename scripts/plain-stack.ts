@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ended } from "./child-process";
 import type { LocalCluster } from "./local-cluster";
 import { PLAIN_SCHEMA } from "./plain-service";
 import { createDatabases, databaseUrl, dropDatabases, query } from "./postgres-admin";
@@ -29,14 +29,7 @@ export async function startPlainStack(postgresUrl: string, amqpUrl: string, port
   }
   const url = `http://127.0.0.1:${port}`;
   async function stop() {
-    await Promise.all(
-      [...nodes.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, "exit");
-        child.kill("SIGTERM");
-        await exited;
-      }),
-    );
+    await Promise.all([...nodes.values()].map((child) => ended(child)));
     await dropDatabases(postgresUrl, names);
   }
   // Up once it answers at all (anything but POST /orders is a 500 from an empty body).

@@ -14,7 +14,7 @@ import { jsonBody } from "./gateway/json-body";
 import { answerMethods } from "./gateway/methods";
 import { openApiDocument } from "./gateway/openapi";
 import { type ParamSources, paramsFromSources } from "./gateway/param-sources";
-import { aliases, ROUTES, routeOf } from "./gateway/routes";
+import { aliases, PROBE_PATHS, ROUTES, routeOf } from "./gateway/routes";
 
 /** The services whose actions the gateway exposes; `/ready` checks each one and its database. */
 const BACKENDS = ["orders", "invoices"] as const;
@@ -121,7 +121,7 @@ const ApiServiceSchema: ServiceSchema<ApiSettingsSchema> = {
   created() {
     // The mixin's created() made the server; this comes before it listens.
     this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, this.logger));
-    traceRequests(this.server);
+    traceRequests(this.server, PROBE_PATHS);
   },
 
   methods: {

@@ -9,19 +9,17 @@ import {
 
 const tracer = trace.getTracer("orders-invoices.http");
 
-/** Probes hit these every few seconds; a trace each would bury the real ones. */
-const PROBE_PATHS = new Set(["/health", "/ready"]);
-
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * A SERVER span for every request `server` handles (probes aside), named after its method, continuing
+ * A SERVER span for every request `server` handles but those to `untraced` paths (probes: a trace each
+ * would bury the real ones), named after its method, continuing
  * the caller's W3C trace (Kong's) and active while the gateway works on it, so every call it makes is
  * its child; an error when the answer is a 5xx. OpenTelemetry's HTTP instrumentation did this at a cost
  * per request measured at a third of the SDK's (README: Performance). Without the SDK the tracer and the
  * propagator are the API's no-ops.
  */
-export function traceRequests(server: Server): void {
+export function traceRequests(server: Server, untraced: ReadonlySet<string>): void {
   const handlers = server.listeners("request") as Listener[];
   server.removeAllListeners("request");
   const handle: Listener = (req, res) => {
@@ -29,7 +27,7 @@ export function traceRequests(server: Server): void {
   };
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url?.split("?", 1)[0] ?? "";
-    if (PROBE_PATHS.has(path)) return handle(req, res);
+    if (untraced.has(path)) return handle(req, res);
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const attributes = { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_URL_PATH]: path, [ATTR_URL_SCHEME]: "http" };
     const span = tracer.startSpan(req.method ?? "HTTP", { kind: SpanKind.SERVER, attributes }, parent);

@@ -96,6 +96,11 @@ export const ROUTES: Route[] = [
   { method: "GET", path: "/openapi.json", action: "api.openapi", summary: "This document", status: 200, response: "Document" },
 ];
 
+/** The probes' paths: hit every few seconds by Kong and the orchestrator, they are not traced. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(
+  ROUTES.filter((route) => route.action === "api.health" || route.action === "api.ready").map((route) => route.path),
+);
+
 /** The methods a route answers: HEAD answers as GET does, without the body. */
 export const methodsOf = (route: Route): string[] => (route.method === "GET" ? ["GET", "HEAD"] : [route.method]);
 

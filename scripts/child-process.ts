@@ -1,0 +1,10 @@
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+
+/** Sends `signal` to `child` and resolves once it has exited; at once if it already has. */
+export async function ended(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  await exited;
+}
