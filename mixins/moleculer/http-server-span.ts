@@ -12,12 +12,11 @@ const tracer = trace.getTracer("orders-invoices.http");
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * A SERVER span for every request `server` handles but those to `untraced` paths (probes: a trace each
- * would bury the real ones), named after its method, continuing
- * the caller's W3C trace (Kong's) and active while the gateway works on it, so every call it makes is
- * its child; an error when the answer is a 5xx. OpenTelemetry's HTTP instrumentation did this at a cost
- * per request measured at a third of the SDK's (README: Performance). Without the SDK the tracer and the
- * propagator are the API's no-ops.
+ * A SERVER span for every request `server` handles, named after its method, continuing the caller's W3C
+ * trace (Kong's) and active while the gateway works on it, so every call it makes is its child; an error
+ * when the answer is a 5xx. Requests to `untraced` paths (probes: a trace each would bury the real ones)
+ * get none. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a third of
+ * the SDK's (README: Performance). Without the SDK the tracer and the propagator are the API's no-ops.
  */
 export function traceRequests(server: Server, untraced: ReadonlySet<string>): void {
   const handlers = server.listeners("request") as Listener[];
