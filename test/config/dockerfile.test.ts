@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../../scripts/moleculer-node";
 
 /**
  * The Dockerfile, read as instructions (no Docker engine here): a build stage that compiles, a slim
@@ -70,15 +71,17 @@ describe("Dockerfile", () => {
     const [cmd] = args(runtime, "CMD");
     expect(args(runtime, "ENTRYPOINT")).toEqual([]);
     const argv: string[] = JSON.parse(cmd); // exec form: the runner is PID 1 and gets SIGTERM itself
-    // the telemetry preload, compiled from scripts/telemetry.ts, before the runner loads anything
-    expect(argv.slice(0, 4)).toEqual([
+    // V8's flags as `npm start` passes them, then the telemetry preload, compiled from
+    // scripts/telemetry.ts, before the runner loads anything
+    expect(argv.slice(0, 4 + NODE_FLAGS.length)).toEqual([
       "node",
+      ...NODE_FLAGS,
       "--require",
       "./dist/scripts/telemetry.js",
       "node_modules/moleculer/bin/moleculer-runner.js",
     ]);
     expect(existsSync(join(root, "scripts", "telemetry.ts"))).toBe(true);
-    expect(existsSync(join(root, argv[3]))).toBe(true);
+    expect(existsSync(join(root, argv[NODE_FLAGS.length + 3]))).toBe(true);
     const config = argv[argv.indexOf("--config") + 1];
     expect(config).toBe("dist/moleculer.config.js");
     // tsconfig.build.json compiles moleculer.config.ts and services/ from the root into dist/.
