@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import type autocannon from "autocannon";
+import type { Backlog } from "./bench-backlog";
 import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds } from "./bench-measure";
 import type { ReadLatency } from "./bench-reads";
 
@@ -37,7 +38,7 @@ export const snapshot = (measured: Map<string, ChildProcess>): Snapshot => ({
   machine: machineCpuSeconds(),
 });
 
-export type Figures = ReturnType<typeof figuresOf> & { reads?: Record<string, ReadLatency> };
+export type Figures = ReturnType<typeof figuresOf> & { reads?: Record<string, ReadLatency>; backlog?: Backlog };
 
 export function figuresOf(
   kind: Kind,
@@ -115,11 +116,21 @@ ${Object.entries(figures.othersCpuPercent)
 cpu per order       ${figures.cpuMsPerOrder} ms, all of the processes above together
 cpu ÷ load gen      ${figures.cpuPerLoadGeneratorCpu}, the stack's processes over the bench's own
 machine             ${figures.machineBusyPercent}% busy (${cpus().length} cores; cpu % above are of one core)`);
+  if (figures.backlog) printBacklog(figures.backlog);
   if (!figures.reads) return;
   console.log(`reads at 50/s with ${settings.seedRows.toLocaleString("en")} orders and invoices stored, ms`);
   for (const [name, read] of Object.entries(figures.reads)) {
     console.log(`  ${name.padEnd(50)} p50 ${read.p50}   p99 ${read.p99}   ${JSON.stringify(read.statuses)}`);
   }
+}
+
+function printBacklog(backlog: Backlog): void {
+  console.log(`backlog             ${backlog.orders} orders created at ${backlog.arrivalPerSecond}/s with the invoices nodes down
+drained at          ${backlog.drainPerSecond} invoices/s (×${(backlog.drainPerSecond / backlog.arrivalPerSecond).toFixed(2)} the arrival), the last ${backlog.secondsToDrained} s after the invoices nodes started
+backlog statuses    ${JSON.stringify(backlog.statuses)}   lost ${backlog.lost}   duplicate invoices ${backlog.duplicates}
+peak rss            ${Object.entries(backlog.peakRssMb)
+    .map(([name, mb]) => `${name} ${mb} MB`)
+    .join(", ")}`);
 }
 
 /** This system over the plain stack, for each A/B pair of rounds. */

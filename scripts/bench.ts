@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createOrderExample } from "../contracts/orders";
+import { type Backlog, drainBacklog } from "./bench-backlog";
 import { insertWithOutboxPerSecond, settle } from "./bench-measure";
 import { readLatencies } from "./bench-reads";
 import { compare, type Figures, figuresOf, type Kind, printComparison, printRound, type RoundSettings, snapshot } from "./bench-report";
 import { seedInvoicedOrders } from "./bench-seed";
 import { ended } from "./child-process";
-import { startLocalCluster } from "./local-cluster";
+import { type LocalCluster, startLocalCluster } from "./local-cluster";
 import { type BenchStack, startPlainStack } from "./plain-stack";
 
 /**
@@ -38,6 +39,9 @@ const HELP = `npm run bench -- [options]
                         before the load (generate_series), then reads
                         at 50/s: by id, first pages, a deep page      (0)
   --read-seconds <s>    how long each of those reads runs             (10)
+  --backlog <n>         after the load: the invoices nodes shut down,
+                        n orders created, the invoices nodes started;
+                        how fast the backlog drains                   (0)
   --defaults            the nodes as the image runs them: info logs as
                         JSON lines to files, traces (its sampler) and
                         logs over OTLP to a collector the bench
@@ -63,6 +67,7 @@ const { values: flags } = parseArgs({
     settle: { type: "string", default: "120" },
     "seed-rows": { type: "string", default: "0" },
     "read-seconds": { type: "string", default: "10" },
+    backlog: { type: "string", default: "0" },
     defaults: { type: "boolean", default: false },
     compare: { type: "boolean", default: false },
     json: { type: "string", default: "bench-results.json" },
@@ -70,14 +75,15 @@ const { values: flags } = parseArgs({
   },
 });
 
-function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+/** POST /orders for `seconds`, or `amount` of them. */
+function load(url: string, { seconds, amount }: { seconds?: number; amount?: number }, connections: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const withKey = (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, "idempotency-key": randomUUID() } });
     const options = {
       url: `${url}/orders`,
       method: "POST" as const,
       connections,
-      duration: seconds,
+      ...(amount ? { amount } : { duration: seconds }),
       headers: { "content-type": "application/json" },
       body: JSON.stringify(createOrderExample),
       ...(flags["idempotency-keys"] ? { requests: [{ setupRequest: withKey }] } : {}),
@@ -90,6 +96,8 @@ function load(url: string, seconds: number, connections: number): Promise<autoca
 /** A stack under load and the processes measured: its own, and the collector of --defaults. */
 interface Running {
   stack: BenchStack;
+  /** this system's nodes, to shut down and start (--backlog) */
+  cluster?: LocalCluster;
   measured: Map<string, ChildProcess>;
   stop(): Promise<void>;
 }
@@ -127,7 +135,7 @@ async function startSystem(): Promise<Running> {
     await sink?.stop();
     if (logDir) rmSync(logDir, { recursive: true });
   };
-  return { stack: cluster, measured, stop };
+  return { stack: cluster, cluster, measured, stop };
 }
 
 async function startPlain(): Promise<Running> {
@@ -154,9 +162,9 @@ async function round(kind: Kind): Promise<Figures> {
   try {
     if (seedRows > 0) await seedInvoicedOrders(running.stack.databases, seedRows);
     const since = new Date();
-    if (Number(flags.warmup) > 0) await load(running.stack.url, Number(flags.warmup), connections);
+    if (Number(flags.warmup) > 0) await load(running.stack.url, { seconds: Number(flags.warmup) }, connections);
     const before = snapshot(running.measured);
-    const result = await load(running.stack.url, duration, connections);
+    const result = await load(running.stack.url, { seconds: duration }, connections);
     const after = snapshot(running.measured);
     const { orders, invoices } = running.stack.databases;
     const outcome = await settle(orders, invoices, Number(flags.settle) * 1000, since);
@@ -164,7 +172,17 @@ async function round(kind: Kind): Promise<Figures> {
     const baseline = measureBaseline ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
     const reads =
       seedRows > 0 ? await readLatencies(running.stack.url, running.stack.databases, seedRows, Number(flags["read-seconds"])) : undefined;
-    return { ...figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline), reads };
+    const backlogOrders = Number(flags.backlog);
+    const backlog: Backlog | undefined =
+      running.cluster && backlogOrders > 0
+        ? await drainBacklog(
+            running.cluster,
+            (amount) => load(running.stack.url, { amount }, connections),
+            backlogOrders,
+            Number(flags.settle) * 1000,
+          )
+        : undefined;
+    return { ...figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline), reads, backlog };
   } finally {
     await running.stop();
   }

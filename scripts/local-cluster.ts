@@ -14,6 +14,8 @@ export interface LocalCluster {
   nodes: Map<string, ChildProcess>;
   /** SIGKILL: the node crashes */
   kill(name: string): Promise<void>;
+  /** SIGTERM: the node shuts down as it does on a deployment */
+  shutDown(name: string): Promise<void>;
   /** starts a node that is not running, under its old name */
   start(name: string): void;
   /** until `GET /ready` answers 200, or `seconds` have passed */
@@ -95,5 +97,14 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
     await stop();
     throw err;
   }
-  return { url, databases, nodes, kill: (name) => end(name, "SIGKILL"), start, waitUntilReady, stop };
+  return {
+    url,
+    databases,
+    nodes,
+    kill: (name) => end(name, "SIGKILL"),
+    shutDown: (name) => end(name, "SIGTERM"),
+    start,
+    waitUntilReady,
+    stop,
+  };
 }

@@ -75,3 +75,13 @@ it("npm run bench -- --seed-rows stores invoiced orders first, then reads every 
     expect({ name, statuses: Object.keys(read.statuses) }).toEqual({ name, statuses: ["200"] });
   }
 });
+
+it("npm run bench -- --backlog builds a backlog with the invoices nodes down, then drains it: every order invoiced once", async () => {
+  const figures = await run(["--backlog", "300", "--duration", "1", "--warmup", "0", "--connections", "5", "--baseline", "0"]);
+  expect(figures).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
+  expect(figures.backlog).toMatchObject({ orders: 300, statuses: { "201": 300 }, lost: 0, duplicates: 0 });
+  expect(figures.backlog.arrivalPerSecond).toBeGreaterThan(0);
+  expect(figures.backlog.drainPerSecond).toBeGreaterThan(0);
+  // The invoices node is a new process: its memory is its own since the start.
+  expect(Object.keys(figures.backlog.peakRssMb).sort()).toEqual(["api", "invoices-1", "orders-1"]);
+});

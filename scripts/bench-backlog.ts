@@ -1,0 +1,61 @@
+import type autocannon from "autocannon";
+import { processStats, settle } from "./bench-measure";
+import type { LocalCluster } from "./local-cluster";
+import { query } from "./postgres-admin";
+
+/**
+ * `--backlog N`: the invoices nodes shut down, N orders created, the invoices nodes started again. How
+ * fast the backlog drains against the rate it arrived at, and how much memory each node took meanwhile.
+ */
+export interface Backlog {
+  orders: number;
+  statuses: Record<string, number>;
+  /** orders/s while the backlog built up (the invoices nodes down) */
+  arrivalPerSecond: number;
+  /** invoices/s from the backlog's first invoice to its last */
+  drainPerSecond: number;
+  /** from the invoices nodes' start to the last invoice: their start and discovery included */
+  secondsToDrained: number;
+  lost: number;
+  duplicates: number;
+  /** each node's peak resident memory: the invoices nodes' since they started again, the others' over the whole round */
+  peakRssMb: Record<string, number>;
+}
+
+export async function drainBacklog(
+  cluster: LocalCluster,
+  createOrders: (count: number) => Promise<autocannon.Result>,
+  count: number,
+  settleMs: number,
+): Promise<Backlog> {
+  const invoicesNodes = [...cluster.nodes.keys()].filter((name) => name.startsWith("invoices-"));
+  await Promise.all(invoicesNodes.map((name) => cluster.shutDown(name)));
+  const since = new Date();
+  const result = await createOrders(count);
+  const restarted = Date.now();
+  for (const name of invoicesNodes) cluster.start(name);
+  const outcome = await settle(cluster.databases.orders, cluster.databases.invoices, settleMs, since);
+  // From the rows' own timestamps: the load generator only notices its last answer on its next tick.
+  const arrival = await timeSpan(cluster.databases.orders, "orders", since);
+  const drain = await timeSpan(cluster.databases.invoices, "invoices", since);
+  return {
+    orders: outcome.orders,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
+    arrivalPerSecond: Math.round(outcome.orders / arrival.seconds),
+    drainPerSecond: Math.round((outcome.orders - outcome.lost) / drain.seconds),
+    secondsToDrained: Number(((drain.last - restarted) / 1000).toFixed(1)),
+    lost: outcome.lost,
+    duplicates: outcome.duplicates,
+    peakRssMb: Object.fromEntries([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!).peakRssMb])),
+  };
+}
+
+/** The first and last `created_at` of a table's rows since `since`, in ms, and the seconds between. */
+async function timeSpan(database: string, table: string, since: Date): Promise<{ last: number; seconds: number }> {
+  const [span] = await query<{ first: number; last: number }>(
+    database,
+    `SELECT extract(epoch FROM min(created_at)) * 1000 AS first, extract(epoch FROM max(created_at)) * 1000 AS last FROM ${table} WHERE created_at >= $1`,
+    [since],
+  );
+  return { last: Number(span.last), seconds: Math.max(0.001, (Number(span.last) - Number(span.first)) / 1000) };
+}
