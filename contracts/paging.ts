@@ -2,15 +2,19 @@ import { queryInteger } from "./query-integer";
 
 /**
  * A page by number, the list's shape without a cursor: `total` matching rows counted at the time of
- * the request. Walking it by `page` is stable over a table nobody writes to; rows inserted meanwhile
- * shift the pages after them.
+ * the request, or null when more than `MAX_COUNTED` match (counting them all is what would make every
+ * first page of a big list slow); `hasMore`: rows lie beyond this page. Walking it by `page` is stable
+ * over a table nobody writes to; rows inserted meanwhile shift the pages after them.
  */
 export interface Page<T> {
   rows: T[];
-  total: number;
+  /** null: more than MAX_COUNTED rows match */
+  total: number | null;
   page: number;
   pageSize: number;
-  totalPages: number;
+  /** null with `total` */
+  totalPages: number | null;
+  hasMore: boolean;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface PagingParams {
 export const MAX_PAGE = 10_000;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
+/** A list counts its matching rows up to this many; beyond, its `total` is null. */
+export const MAX_COUNTED = 10_000;
 
 /** The paging query parameters of every list endpoint, as the list actions validate them. */
 export const pagingParams = {

@@ -1,7 +1,15 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
 import { DataTypes, type Model, type ModelAttributeColumnOptions, Op } from "sequelize";
-import { DEFAULT_PAGE_SIZE, type IdParams, idParams, type ListPage, MAX_PAGE_SIZE, type PagingParams } from "../../contracts/paging";
+import {
+  DEFAULT_PAGE_SIZE,
+  type IdParams,
+  idParams,
+  type ListPage,
+  MAX_COUNTED,
+  MAX_PAGE_SIZE,
+  type PagingParams,
+} from "../../contracts/paging";
 import { admission } from "../moleculer/admission";
 import type { UnitOfWork } from "../units/unit-of-work";
 import { type DatabaseMethods, type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
@@ -131,14 +139,9 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
         const cursor = cursorOf(paging);
         if (!cursor) {
           const page = paging.page ?? 1;
-          return this._list(ctx, {
-            query,
-            page,
-            pageSize,
-            limit: pageSize,
-            offset: (page - 1) * pageSize,
-            sort: databaseOf(this).listOrder.sort,
-          });
+          const { rows, hasMore, total } = await databaseOf(this).listOrder.numbered(query, page, pageSize, MAX_COUNTED);
+          const totalPages = total === null ? null : Math.ceil(total / pageSize);
+          return { rows: await this.transformDocuments(ctx, {}, rows), total, page, pageSize, totalPages, hasMore };
         }
         const found = await databaseOf(this).listOrder.seek(query, cursor, pageSize);
         if (!found) {

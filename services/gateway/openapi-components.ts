@@ -1,13 +1,13 @@
 import { invoiceSchema } from "../../contracts/invoices";
 import { customerSchema, lineSchema, orderSchema } from "../../contracts/orders";
-import { MAX_PAGE_SIZE } from "../../contracts/paging";
+import { MAX_COUNTED, MAX_PAGE_SIZE } from "../../contracts/paging";
 
 type Schema = Record<string, unknown>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const count = { type: "integer", minimum: 0 };
 
-/** A page by number, or by cursor (`starting_after`/`ending_before`: no count, `hasMore` instead). */
+/** A page by number (counted up to MAX_COUNTED rows), or by cursor (`starting_after`/`ending_before`: no count). */
 function page(item: string): Schema {
   const byCursor = {
     type: "object",
@@ -26,13 +26,19 @@ function byNumber(item: string): Schema {
   return {
     type: "object",
     additionalProperties: false,
-    required: ["rows", "total", "page", "pageSize", "totalPages"],
+    required: ["rows", "total", "page", "pageSize", "totalPages", "hasMore"],
     properties: {
       rows: { type: "array", maxItems: MAX_PAGE_SIZE, items: ref(item) },
-      total: count,
+      total: {
+        type: ["integer", "null"],
+        minimum: 0,
+        maximum: MAX_COUNTED,
+        description: `The rows matching the filters; null when more than ${MAX_COUNTED} match: page on while \`hasMore\`, or by cursor.`,
+      },
       page: { type: "integer", minimum: 1 },
       pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE },
-      totalPages: count,
+      totalPages: { type: ["integer", "null"], minimum: 0, description: "null when `total` is" },
+      hasMore: { type: "boolean", description: "rows lie beyond this page" },
     },
   };
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
+import { MAX_COUNTED, type Page } from "../../contracts/paging";
 import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { type Fetch, newestFirst, walkBackward, walkByPage, walkForward } from "../support/list-walks";
@@ -139,11 +140,28 @@ describe("GET /orders, paged while orders are created", () => {
   it("walks the unfiltered list by cursor and by page number alike", async () => {
     const [{ count }] = await queryDatabase<{ count: number }>(cluster.databases.orders, "SELECT count(*)::int AS count FROM orders");
     const pages = await walkByPage<Order>(cluster.http.get, "/orders", 100);
-    expect(pages[0].total).toBe(count);
+    expect(pages[0].total).toBe(count > MAX_COUNTED ? null : count);
     const byPage = pages.flatMap((page) => page.rows);
     expect(ids(byPage)).toEqual(ids([...byPage].sort(byCreation)));
     expectEachOnce(byPage, byPage);
     expect(ids(await walkForward<Order>(cluster.http.get, "/orders", 100))).toEqual(ids(byPage));
+  });
+});
+
+describe("the count of a page by number", () => {
+  it(`is exact up to ${MAX_COUNTED} matching rows and null beyond, the pages going on while hasMore`, async () => {
+    const list = "/orders?customerId=counted&pageSize=100";
+    await queryDatabase(cluster.databases.orders, INSERT_AT_ONE_TIME, ["counted", new Date(), MAX_COUNTED]);
+    const atTheBound = await cluster.http.get<Page<Order>>(list);
+    expect(atTheBound).toMatchObject({ status: 200, body: { total: MAX_COUNTED, totalPages: MAX_COUNTED / 100, hasMore: true } });
+
+    await queryDatabase(cluster.databases.orders, INSERT_AT_ONE_TIME, ["counted", new Date(), 1]);
+    const beyond = await cluster.http.get<Page<Order>>(list);
+    expect(beyond).toMatchObject({ status: 200, body: { total: null, totalPages: null, page: 1, hasMore: true } });
+    expect(beyond.body.rows).toHaveLength(100);
+    const last = await cluster.http.get<Page<Order>>(`${list}&page=${MAX_COUNTED / 100 + 1}`);
+    expect(last).toMatchObject({ status: 200, body: { total: null, totalPages: null, hasMore: false } });
+    expect(last.body.rows).toHaveLength(1);
   });
 });
 

@@ -6,7 +6,7 @@ export type Fetch = (path: string) => Promise<HttpResult>;
 
 type Row = { id: string };
 
-const PAGE_KEYS = ["page", "pageSize", "rows", "total", "totalPages"];
+const PAGE_KEYS = ["hasMore", "page", "pageSize", "rows", "total", "totalPages"];
 const CURSOR_PAGE_KEYS = ["hasMore", "pageSize", "rows"];
 
 const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
@@ -37,16 +37,20 @@ async function fetchCursorPage<T>(fetch: Fetch, path: string, pageSize: number, 
   return body;
 }
 
-/** `list` by `page`, from 1 to the last page the first answer announced. */
+/**
+ * `list` by `page`, from 1 until a page says `hasMore` is false. When the first page has a `total`, the
+ * walk ends on the page it announced.
+ */
 export async function walkByPage<T extends Row>(fetch: Fetch, list: string, pageSize: number): Promise<Array<Page<T>>> {
   const pages: Array<Page<T>> = [];
-  let totalPages = 1;
-  for (let page = 1; page <= totalPages; page++) {
+  for (let page = 1; ; page++) {
     const body = await fetchPage<Page<T>>(fetch, withQuery(list, `pageSize=${pageSize}&page=${page}`), PAGE_KEYS, pageSize);
     expect(body.page).toBe(page);
-    if (page === 1) totalPages = body.totalPages;
     pages.push(body);
+    if (!body.hasMore) break;
   }
+  const announced = pages[0].totalPages;
+  if (announced !== null) expect({ list, pages: pages.length }).toEqual({ list, pages: Math.max(1, announced) });
   return pages;
 }
 
