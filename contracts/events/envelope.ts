@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { ActionParams } from "moleculer";
+import { newId } from "../ids";
 
 /** Every integration event travels in this envelope (README: Guarantees). */
 export interface EventEnvelope<TData> {
@@ -75,7 +75,7 @@ export function createEnvelope<TData>(
   cause: { correlationId: string; causationId: string; source: string; traceparent?: string },
 ): EventEnvelope<TData> {
   return {
-    id: randomUUID(),
+    id: newId(),
     type: contract.name,
     version: contract.version,
     occurredAt: new Date().toISOString(),

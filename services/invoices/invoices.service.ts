@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { EventEnvelope } from "../../contracts/events/envelope";
 import { INVOICE_CREDITED } from "../../contracts/events/invoice-credited";
@@ -8,6 +7,7 @@ import { INVOICE_VOIDED } from "../../contracts/events/invoice-voided";
 import { ORDER_CANCELLED, type OrderCancelledData } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED, type OrderCreatedData } from "../../contracts/events/order-created";
 import type { HttpMeta } from "../../contracts/http";
+import { newId } from "../../contracts/ids";
 import { type Invoice, type ListInvoicesParams, listInvoicesParams } from "../../contracts/invoices";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../../mixins/config";
@@ -160,7 +160,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       const first = await this.reserveNumbers(issuedAt.getUTCFullYear(), due.length, unit);
       const invoices = due.map(({ envelope }, i) =>
         invoiceFromOrder(envelope.data, {
-          id: randomUUID(),
+          id: newId(),
           sequence: first + i,
           issuedAt,
           paymentTermsDays: this.settings.paymentTermsDays,

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { QueryTypes } from "sequelize";
 import type { EventEnvelope } from "../../contracts/events/envelope";
@@ -7,6 +6,7 @@ import { INVOICE_PAID, type InvoicePaidData } from "../../contracts/events/invoi
 import { ORDER_CANCELLED } from "../../contracts/events/order-cancelled";
 import { ORDER_CREATED } from "../../contracts/events/order-created";
 import type { HttpMeta } from "../../contracts/http";
+import { newId } from "../../contracts/ids";
 import { type CreateOrderParams, createOrderParams, type ListOrdersParams, listOrdersParams, type Order } from "../../contracts/orders";
 import { type IdParams, idParams } from "../../contracts/paging";
 import { between, type DbMethods, dbMixin } from "../../mixins/db";
@@ -53,7 +53,7 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods & Messa
           async (unit) => {
             const { items, total } = priceItems(ctx.params.items);
             const created: Order = unit.insert({
-              id: randomUUID(),
+              id: newId(),
               customerId: ctx.params.customerId,
               customer: ctx.params.customer,
               currency: ctx.params.currency,
