@@ -12,10 +12,13 @@ export interface Backlog {
   statuses: Record<string, number>;
   /** orders/s while the backlog built up (the invoices nodes down) */
   arrivalPerSecond: number;
-  /** invoices/s from the backlog's first invoice to its last */
-  drainPerSecond: number;
-  /** from the invoices nodes' start to the last invoice: their start and discovery included */
-  secondsToDrained: number;
+  /**
+   * invoices/s from the backlog's first invoice to its last (the first batch's own time left out: a small
+   * backlog's rate is overstated); null when none was issued
+   */
+  drainPerSecond: number | null;
+  /** from the invoices nodes' start to the last invoice, their start and discovery included; null when none was issued */
+  secondsToDrained: number | null;
   lost: number;
   duplicates: number;
   /** each node's peak resident memory: the invoices nodes' since they started again, the others' over the whole round */
@@ -41,21 +44,22 @@ export async function drainBacklog(
   return {
     orders: outcome.orders,
     statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
-    arrivalPerSecond: Math.round(outcome.orders / arrival.seconds),
-    drainPerSecond: Math.round((outcome.orders - outcome.lost) / drain.seconds),
-    secondsToDrained: Number(((drain.last - restarted) / 1000).toFixed(1)),
+    arrivalPerSecond: arrival ? Math.round(outcome.orders / arrival.seconds) : 0,
+    drainPerSecond: drain ? Math.round((outcome.orders - outcome.lost) / drain.seconds) : null,
+    secondsToDrained: drain ? Number(((drain.last - restarted) / 1000).toFixed(1)) : null,
     lost: outcome.lost,
     duplicates: outcome.duplicates,
     peakRssMb: Object.fromEntries([...cluster.nodes].map(([name, child]) => [name, processStats(child.pid!).peakRssMb])),
   };
 }
 
-/** The first and last `created_at` of a table's rows since `since`, in ms, and the seconds between. */
-async function timeSpan(database: string, table: string, since: Date): Promise<{ last: number; seconds: number }> {
+/** The last `created_at` of a table's rows since `since`, in ms, and the seconds since the first; undefined without rows. */
+async function timeSpan(database: string, table: string, since: Date): Promise<{ last: number; seconds: number } | undefined> {
   const [span] = await query<{ first: number; last: number }>(
     database,
     `SELECT extract(epoch FROM min(created_at)) * 1000 AS first, extract(epoch FROM max(created_at)) * 1000 AS last FROM ${table} WHERE created_at >= $1`,
     [since],
   );
+  if (span.last === null) return undefined;
   return { last: Number(span.last), seconds: Math.max(0.001, (Number(span.last) - Number(span.first)) / 1000) };
 }

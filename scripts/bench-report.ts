@@ -126,7 +126,7 @@ machine             ${figures.machineBusyPercent}% busy (${cpus().length} cores;
 
 function printBacklog(backlog: Backlog): void {
   console.log(`backlog             ${backlog.orders} orders created at ${backlog.arrivalPerSecond}/s with the invoices nodes down
-drained at          ${backlog.drainPerSecond} invoices/s (×${(backlog.drainPerSecond / backlog.arrivalPerSecond).toFixed(2)} the arrival), the last ${backlog.secondsToDrained} s after the invoices nodes started
+drained at          ${backlog.drainPerSecond === null ? "- (no invoice issued)" : `${backlog.drainPerSecond} invoices/s (×${(backlog.drainPerSecond / backlog.arrivalPerSecond).toFixed(2)} the arrival), the last ${backlog.secondsToDrained} s after the invoices nodes started`}
 backlog statuses    ${JSON.stringify(backlog.statuses)}   lost ${backlog.lost}   duplicate invoices ${backlog.duplicates}
 peak rss            ${Object.entries(backlog.peakRssMb)
     .map(([name, mb]) => `${name} ${mb} MB`)

@@ -41,7 +41,8 @@ const HELP = `npm run bench -- [options]
   --read-seconds <s>    how long each of those reads runs             (10)
   --backlog <n>         after the load: the invoices nodes shut down,
                         n orders created, the invoices nodes started;
-                        how fast the backlog drains                   (0)
+                        how fast the backlog drains (this system's
+                        rounds only)                                  (0)
   --defaults            the nodes as the image runs them: info logs as
                         JSON lines to files, traces (its sampler) and
                         logs over OTLP to a collector the bench

@@ -1,15 +1,7 @@
 import { type Context, Errors, type ServiceSchema } from "moleculer";
 import DbService, { type DbServiceSettings } from "moleculer-db";
 import { DataTypes, type Model, type ModelAttributeColumnOptions, Op } from "sequelize";
-import {
-  DEFAULT_PAGE_SIZE,
-  type IdParams,
-  idParams,
-  type ListPage,
-  MAX_COUNTED,
-  MAX_PAGE_SIZE,
-  type PagingParams,
-} from "../../contracts/paging";
+import { type IdParams, idParams, type ListPage, MAX_COUNTED, type PagingParams } from "../../contracts/paging";
 import { admission } from "../moleculer/admission";
 import type { UnitOfWork } from "../units/unit-of-work";
 import { type DatabaseMethods, type DatabaseOptions, databaseMixin, databaseOf } from "./database.mixin";
@@ -79,7 +71,7 @@ export function dbMixin(options: DbMixinOptions): Partial<ServiceSchema> {
 
   const schema: Partial<ServiceSchema<DbServiceSettings>> = {
     mixins: [DbService as unknown as Partial<ServiceSchema>, databaseMixin(options)],
-    settings: { idField: "id", pageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE },
+    settings: { idField: "id" },
 
     // `find` and `count` stay, read-only, for operators in the REPL; they have no REST alias.
     actions: {

@@ -9,6 +9,17 @@ interface WhereQueryGenerator {
   whereQuery(where: object, options: { model: ModelStatic<Model> }): string;
 }
 
+/**
+ * The statement that counts the rows of `model` matching `where` up to `limit + 1` (`count`): more than
+ * `limit` is all it tells. The condition is Sequelize's own for `where`, as `findAll` would write it.
+ */
+export function countUpToSql(model: ModelStatic<Model>, where: WhereOptions, limit: number): string {
+  const queries = model.sequelize!.getQueryInterface();
+  const condition = (queries.queryGenerator as WhereQueryGenerator).whereQuery(Utils.mapWhereFieldNames(where, model), { model });
+  const table = queries.quoteIdentifier(model.getTableName() as string);
+  return `SELECT count(*)::int AS count FROM (SELECT 1 FROM ${table} ${condition} LIMIT ${Math.trunc(limit) + 1}) AS matching`;
+}
+
 /** The row a cursor page is anchored at, and on which side of it the page lies. */
 export interface Cursor {
   param: CursorParam;
@@ -69,9 +80,9 @@ export class ListOrder {
 
   /**
    * Page `page` of the rows matching `where`, `pageSize` rows to a page, and how many rows match, up to
-   * `countLimit`: beyond it `total` is null. Counting every match is what made a first page slow on a
-   * big table (a million rows: hundreds of milliseconds); counting to a bound reads at most that many
-   * index entries, however big the table.
+   * `countLimit`: beyond it `total` is null. Counting every match made each first page of a big table
+   * slow; the count stops after `countLimit + 1` matching rows (with filters that no single index
+   * covers, it still reads the rows the chosen index narrows to).
    */
   async numbered(where: WhereOptions, page: number, pageSize: number, countLimit: number): Promise<Numbered> {
     const [rows, counted] = await Promise.all([
@@ -109,16 +120,11 @@ export class ListOrder {
     ];
   }
 
-  /** The rows matching `where`, counted up to `limit + 1`: more than `limit` is all this tells. */
   private async countUpTo(where: WhereOptions, limit: number): Promise<number> {
-    const sequelize = this.model.sequelize!;
-    const generator = sequelize.getQueryInterface().queryGenerator as WhereQueryGenerator;
-    const condition = generator.whereQuery(Utils.mapWhereFieldNames(where, this.model), { model: this.model });
-    // The condition's values are escaped into it, so the statement takes no replacements.
-    const [{ count }] = await sequelize.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM (SELECT 1 FROM ${this.table} ${condition} LIMIT ${Math.trunc(limit) + 1}) AS matching`,
-      { type: QueryTypes.SELECT },
-    );
+    // The condition's values are escaped into the statement, so it takes no replacements.
+    const [{ count }] = await this.model.sequelize!.query<{ count: number }>(countUpToSql(this.model, where, limit), {
+      type: QueryTypes.SELECT,
+    });
     return count;
   }
 

@@ -37,7 +37,7 @@ function byNumber(item: string): Schema {
       },
       page: { type: "integer", minimum: 1 },
       pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE },
-      totalPages: { type: ["integer", "null"], minimum: 0, description: "null when `total` is" },
+      totalPages: { type: ["integer", "null"], minimum: 0, maximum: MAX_COUNTED, description: "null when `total` is" },
       hasMore: { type: "boolean", description: "rows lie beyond this page" },
     },
   };
