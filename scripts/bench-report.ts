@@ -5,14 +5,19 @@ import type { Backlog } from "./bench-backlog";
 import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds } from "./bench-measure";
 import type { ReadLatency } from "./bench-reads";
 
-/** How a round ran: the bench's options, and whether the nodes ran as shipped (--defaults). */
+/** How this system's nodes run: quiet (the bench's own setting) up to as shipped, one default added at a time. */
+export type NodeSetting = "quiet" | "info logs" | "traces" | "as shipped";
+/** --switches: each setting in turn, in the order the defaults are added. */
+export const SWITCHES: NodeSetting[] = ["quiet", "info logs", "traces", "as shipped"];
+
+/** How a round ran: the bench's options, and how the nodes ran (--defaults: as shipped). */
 export interface RoundSettings {
   duration: number;
   connections: number;
   ordersNodes: number;
   invoicesNodes: number;
   idempotencyKeys: boolean;
-  defaults: boolean;
+  nodes: NodeSetting;
   /** rows in each table before the load (--seed-rows) */
   seedRows: number;
 }
@@ -98,7 +103,7 @@ export function printRound(figures: Figures): void {
   const title =
     figures.kind === "plain"
       ? "the plain stack"
-      : `this system${settings.defaults ? ", defaults as shipped" : ""}${settings.seedRows ? `, ${settings.seedRows.toLocaleString("en")} rows stored` : ""}`;
+      : `this system${settings.nodes === "quiet" ? "" : `, ${settings.nodes}`}${settings.seedRows ? `, ${settings.seedRows.toLocaleString("en")} rows stored` : ""}`;
   console.log(`
 ${title}
 orders/s            ${figures.ordersPerSecond}   (${settings.connections} connections, ${settings.duration} s${settings.idempotencyKeys ? ", an Idempotency-Key each" : ""})
@@ -145,6 +150,33 @@ export function compare(rounds: Figures[]) {
     cpuMsPerOrder: ratio((f) => f.cpuMsPerOrder),
     everyOrderInvoicedOnce: rounds.every((f) => f.lost === 0 && f.duplicates === 0),
   };
+}
+
+/** --switches: each setting's figures, and its orders/s and CPU over the quiet round's. */
+export function compareSwitches(rounds: Figures[]) {
+  const [quiet] = rounds;
+  return rounds.map((figures) => ({
+    nodes: figures.settings.nodes,
+    ordersPerSecond: figures.ordersPerSecond,
+    p99: figures.latencyMs.p99,
+    cpuMsPerOrder: figures.cpuMsPerOrder,
+    cpuPerLoadGeneratorCpu: figures.cpuPerLoadGeneratorCpu,
+    ordersPerSecondOverQuiet: Number((figures.ordersPerSecond / quiet.ordersPerSecond).toFixed(2)),
+    cpuOverQuiet: Number((figures.cpuPerLoadGeneratorCpu / quiet.cpuPerLoadGeneratorCpu).toFixed(2)),
+    everyOrderInvoicedOnce: figures.lost === 0 && figures.duplicates === 0,
+  }));
+}
+
+export function printSwitches(switches: ReturnType<typeof compareSwitches>): void {
+  console.log("\nwhat each default costs (CPU: the nodes' over the load generator's, which cancels the VM's drift)");
+  console.log(
+    `${"nodes".padEnd(12)} ${"orders/s".padStart(9)} ${"× quiet".padStart(8)} ${"p99 ms".padStart(7)} ${"cpu ÷ lg".padStart(9)} ${"× quiet".padStart(8)}`,
+  );
+  for (const s of switches) {
+    console.log(
+      `${s.nodes.padEnd(12)} ${String(s.ordersPerSecond).padStart(9)} ${`×${s.ordersPerSecondOverQuiet}`.padStart(8)} ${String(s.p99).padStart(7)} ${String(s.cpuPerLoadGeneratorCpu).padStart(9)} ${`×${s.cpuOverQuiet}`.padStart(8)}${s.everyOrderInvoicedOnce ? "" : "   LOST OR DOUBLED"}`,
+    );
+  }
 }
 
 export function printComparison(comparison: ReturnType<typeof compare>): void {

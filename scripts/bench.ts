@@ -10,7 +10,20 @@ import { createOrderExample } from "../contracts/orders";
 import { type Backlog, drainBacklog } from "./bench-backlog";
 import { insertWithOutboxPerSecond, settle } from "./bench-measure";
 import { readLatencies } from "./bench-reads";
-import { compare, type Figures, figuresOf, type Kind, printComparison, printRound, type RoundSettings, snapshot } from "./bench-report";
+import {
+  compare,
+  compareSwitches,
+  type Figures,
+  figuresOf,
+  type Kind,
+  type NodeSetting,
+  printComparison,
+  printRound,
+  printSwitches,
+  type RoundSettings,
+  SWITCHES,
+  snapshot,
+} from "./bench-report";
 import { seedInvoicedOrders } from "./bench-seed";
 import { ended } from "./child-process";
 import { type LocalCluster, startLocalCluster } from "./local-cluster";
@@ -47,6 +60,9 @@ const HELP = `npm run bench -- [options]
                         JSON lines to files, traces (its sampler) and
                         logs over OTLP to a collector the bench
                         starts                                        (off: error logs, no telemetry)
+  --switches            this system four times, one default added each
+                        time: quiet, info logs, traces (no log
+                        records), as shipped; and what each costs     (off)
   --compare             this system and a plain stack (one INSERT and
                         one publish per order, scripts/plain-service)
                         in turn, A/B/A/B, and their ratios            (off)
@@ -71,6 +87,7 @@ const { values: flags } = parseArgs({
     backlog: { type: "string", default: "0" },
     defaults: { type: "boolean", default: false },
     compare: { type: "boolean", default: false },
+    switches: { type: "boolean", default: false },
     json: { type: "string", default: "bench-results.json" },
     help: { type: "boolean", default: false },
   },
@@ -114,10 +131,26 @@ async function startSink(): Promise<{ endpoint: string; process: ChildProcess; s
   return { endpoint: `http://127.0.0.1:${port}`, process: child, stop: () => ended(child) };
 }
 
-async function startSystem(): Promise<Running> {
-  const sink = flags.defaults ? await startSink() : undefined;
-  // As shipped, the JSON lines go to files, as a container runtime keeps them.
-  const logDir = sink ? mkdtempSync(join(tmpdir(), "bench-logs-")) : undefined;
+/**
+ * The nodes' environment for each setting. Past quiet, they run as the image does (NODE_ENV=production:
+ * JSON lines, the production sampler) at `info`; traces and logs go to the bench's collector.
+ */
+function nodeEnv(setting: NodeSetting, collector: string | undefined): Record<string, string> {
+  const production = { NODE_ENV: "production", LOG_LEVEL: "info" };
+  const exporting = { ...production, OTEL_EXPORTER_OTLP_ENDPOINT: collector! };
+  const env: Record<NodeSetting, Record<string, string>> = {
+    quiet: { OTEL_SDK_DISABLED: "true" },
+    "info logs": { ...production, OTEL_SDK_DISABLED: "true" },
+    traces: { ...exporting, OTEL_LOGS_EXPORTER: "none" },
+    "as shipped": exporting,
+  };
+  return env[setting];
+}
+
+async function startSystem(setting: NodeSetting): Promise<Running> {
+  const sink = setting === "traces" || setting === "as shipped" ? await startSink() : undefined;
+  // Past quiet, the JSON lines go to files, as a container runtime keeps them.
+  const logDir = setting === "quiet" ? undefined : mkdtempSync(join(tmpdir(), "bench-logs-"));
   const cluster = await startLocalCluster({
     name: "bench",
     postgresUrl: flags.postgres,
@@ -125,8 +158,7 @@ async function startSystem(): Promise<Running> {
     port: somePort(),
     ordersNodes: Number(flags["orders-nodes"]),
     invoicesNodes: Number(flags["invoices-nodes"]),
-    // As the image runs them (NODE_ENV=production: JSON lines, the production sampler), at `info`.
-    env: sink ? { NODE_ENV: "production", LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : { OTEL_SDK_DISABLED: "true" },
+    env: nodeEnv(setting, sink?.endpoint),
     logDir,
   });
   const measured = new Map(cluster.nodes);
@@ -144,21 +176,21 @@ async function startPlain(): Promise<Running> {
   return { stack, measured: stack.nodes, stop: stack.stop };
 }
 
-const roundSettings = (kind: Kind): RoundSettings => ({
+const roundSettings = (kind: Kind, setting: NodeSetting): RoundSettings => ({
   duration: Number(flags.duration),
   connections: Number(flags.connections),
   ordersNodes: Number(flags["orders-nodes"]),
   invoicesNodes: Number(flags["invoices-nodes"]),
   idempotencyKeys: flags["idempotency-keys"],
-  defaults: kind === "system" && flags.defaults,
+  nodes: setting,
   seedRows: kind === "system" ? Number(flags["seed-rows"]) : 0,
 });
 
 /** One stack started, warmed up, measured, settled and stopped. */
-async function round(kind: Kind): Promise<Figures> {
+async function round(kind: Kind, setting: NodeSetting): Promise<Figures> {
   const duration = Number(flags.duration);
   const connections = Number(flags.connections);
-  const running = kind === "system" ? await startSystem() : await startPlain();
+  const running = kind === "system" ? await startSystem(setting) : await startPlain();
   const seedRows = kind === "system" ? Number(flags["seed-rows"]) : 0;
   try {
     if (seedRows > 0) await seedInvoicedOrders(running.stack.databases, seedRows);
@@ -169,7 +201,7 @@ async function round(kind: Kind): Promise<Figures> {
     const after = snapshot(running.measured);
     const { orders, invoices } = running.stack.databases;
     const outcome = await settle(orders, invoices, Number(flags.settle) * 1000, since);
-    const measureBaseline = kind === "system" && !flags.compare && Number(flags.baseline) > 0;
+    const measureBaseline = kind === "system" && !flags.compare && !flags.switches && Number(flags.baseline) > 0;
     const baseline = measureBaseline ? await insertWithOutboxPerSecond(orders, 10, Number(flags.baseline)) : null;
     const reads =
       seedRows > 0 ? await readLatencies(running.stack.url, running.stack.databases, seedRows, Number(flags["read-seconds"])) : undefined;
@@ -183,7 +215,7 @@ async function round(kind: Kind): Promise<Figures> {
             Number(flags.settle) * 1000,
           )
         : undefined;
-    return { ...figuresOf(kind, roundSettings(kind), result, outcome, before, after, baseline), reads, backlog };
+    return { ...figuresOf(kind, roundSettings(kind, setting), result, outcome, before, after, baseline), reads, backlog };
   } finally {
     await running.stop();
   }
@@ -191,20 +223,34 @@ async function round(kind: Kind): Promise<Figures> {
 
 async function main(): Promise<void> {
   if (flags.help) return console.log(HELP);
-  const kinds: Kind[] = flags.compare ? ["system", "plain", "system", "plain"] : ["system"];
+  const setting: NodeSetting = flags.defaults ? "as shipped" : "quiet";
+  const plan: Array<[Kind, NodeSetting]> = flags.switches
+    ? SWITCHES.map((each) => ["system", each])
+    : flags.compare
+      ? [
+          ["system", setting],
+          ["plain", "quiet"],
+          ["system", setting],
+          ["plain", "quiet"],
+        ]
+      : [["system", setting]];
   const rounds: Figures[] = [];
-  for (const kind of kinds) {
-    const figures = await round(kind);
+  for (const [kind, nodes] of plan) {
+    const figures = await round(kind, nodes);
     printRound(figures);
     rounds.push(figures);
   }
-  if (!flags.compare) {
+  if (flags.switches) {
+    const switches = compareSwitches(rounds);
+    writeFileSync(flags.json, `${JSON.stringify({ rounds, switches }, null, 2)}\n`);
+    printSwitches(switches);
+  } else if (flags.compare) {
+    const comparison = compare(rounds);
+    writeFileSync(flags.json, `${JSON.stringify({ rounds, comparison }, null, 2)}\n`);
+    printComparison(comparison);
+  } else {
     writeFileSync(flags.json, `${JSON.stringify(rounds[0], null, 2)}\n`);
-    return console.log(`figures written to ${flags.json}`);
   }
-  const comparison = compare(rounds);
-  writeFileSync(flags.json, `${JSON.stringify({ rounds, comparison }, null, 2)}\n`);
-  printComparison(comparison);
   console.log(`figures written to ${flags.json}`);
 }
 

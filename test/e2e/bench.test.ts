@@ -51,6 +51,16 @@ it("npm run bench -- --compare --defaults drives this system as shipped and the 
   expect(comparison.everyOrderInvoicedOnce).toBe(true);
 });
 
+it("npm run bench -- --switches adds one default at a time, from quiet to as shipped, every order invoiced once in each", async () => {
+  const { rounds, switches } = await run(["--switches", "--duration", "1", "--warmup", "0", "--connections", "5"]);
+  expect(switches.map((each: { nodes: string }) => each.nodes)).toEqual(["quiet", "info logs", "traces", "as shipped"]);
+  for (const round of rounds) expect(round).toMatchObject({ lost: 0, duplicates: 0, errors: 0 });
+  expect(switches.every((each: { everyOrderInvoicedOnce: boolean }) => each.everyOrderInvoicedOnce)).toBe(true);
+  expect(switches[0]).toMatchObject({ ordersPerSecondOverQuiet: 1, cpuOverQuiet: 1 });
+  // Only the settings that export have the bench's collector beside the nodes.
+  expect(rounds.map((round: { nodes: object }) => "otlp-sink" in round.nodes)).toEqual([false, false, true, true]);
+});
+
 it("npm run bench -- --seed-rows stores invoiced orders first, then reads every list at its first and a deep page, all answered", async () => {
   const figures = await run([
     "--seed-rows",
