@@ -87,6 +87,9 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
         () => false,
       );
       if (ready) return;
+      // A node that could not start (a bad setting, a missing build) ends at once: no use waiting the full time.
+      const exited = [...nodes].filter(([, child]) => child.exitCode !== null || child.signalCode !== null).map(([name]) => name);
+      if (exited.length > 0) throw new Error(`Node(s) ${exited.join(", ")} exited before the cluster was ready`);
       if (Date.now() > deadline) throw new Error(`The cluster did not become ready within ${seconds} s`);
       await sleep(250);
     }
