@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ended } from "./child-process";
+import { ended, hasEnded } from "./child-process";
 import { spawnNode } from "./moleculer-node";
 import { createDatabases, databaseUrl, dropDatabases } from "./postgres-admin";
 
@@ -88,7 +88,7 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
       );
       if (ready) return;
       // A node that could not start (a bad setting, a missing build) ends at once: no use waiting the full time.
-      const exited = [...nodes].filter(([, child]) => child.exitCode !== null || child.signalCode !== null).map(([name]) => name);
+      const exited = [...nodes].filter(([, child]) => hasEnded(child)).map(([name]) => name);
       if (exited.length > 0) throw new Error(`Node(s) ${exited.join(", ")} exited before the cluster was ready`);
       if (Date.now() > deadline) throw new Error(`The cluster did not become ready within ${seconds} s`);
       await sleep(250);

@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ended } from "../../scripts/child-process";
 import { spawnNode } from "../../scripts/moleculer-node";
 import { runId } from "./environment";
 import { eventually } from "./eventually";
@@ -95,10 +95,7 @@ export async function startCluster(
   async function endNode(instance: string, signal: NodeJS.Signals): Promise<void> {
     const child = nodes.get(instance);
     nodes.delete(instance);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill(signal);
-    await exited;
+    if (child) await ended(child, signal);
   }
 
   async function waitUntilReady(): Promise<void> {
