@@ -1,5 +1,5 @@
 import type autocannon from "autocannon";
-import { processStats, settle } from "./bench-measure";
+import { processStats, settle, statusCounts } from "./bench-measure";
 import type { LocalCluster } from "./local-cluster";
 import { query } from "./postgres-admin";
 
@@ -43,7 +43,7 @@ export async function drainBacklog(
   const drain = await timeSpan(cluster.databases.invoices, "invoices", since);
   return {
     orders: outcome.orders,
-    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
+    statuses: statusCounts(result),
     arrivalPerSecond: arrival ? Math.round(outcome.orders / arrival.seconds) : 0,
     drainPerSecond: drain ? Math.round((outcome.orders - outcome.lost) / drain.seconds) : null,
     secondsToDrained: drain ? Number(((drain.last - restarted) / 1000).toFixed(1)) : null,

@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import type autocannon from "autocannon";
 import pg from "pg";
 import { query } from "./postgres-admin";
+
+/** An autocannon run's answers counted by HTTP status. */
+export const statusCounts = (result: autocannon.Result): Record<string, number> =>
+  Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
 
 export const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

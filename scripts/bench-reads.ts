@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
 import { MAX_COUNTED } from "../contracts/paging";
+import { statusCounts } from "./bench-measure";
 import { seededIds } from "./bench-seed";
 
 /**
@@ -25,8 +26,7 @@ function measure(url: string, paths: string[], seconds: number): Promise<ReadLat
     const options = { url, connections: 5, overallRate: RATE, duration: seconds, ignoreCoordinatedOmission: true };
     autocannon({ ...options, requests: [{ setupRequest: nextPath }] }, (err, result) => {
       if (err) return reject(err);
-      const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
-      resolve({ p50: result.latency.p50, p99: result.latency.p99, statuses });
+      resolve({ p50: result.latency.p50, p99: result.latency.p99, statuses: statusCounts(result) });
     });
   });
 }

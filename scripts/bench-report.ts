@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import type autocannon from "autocannon";
 import type { Backlog } from "./bench-backlog";
-import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds } from "./bench-measure";
+import { machineCpuSeconds, type Outcome, type ProcessStats, processStats, programCpuSeconds, statusCounts } from "./bench-measure";
 import type { ReadLatency } from "./bench-reads";
 
 /** How this system's nodes run: quiet (the bench's own setting) up to as shipped, one default added at a time. */
@@ -56,7 +56,6 @@ export function figuresOf(
 ) {
   const { duration } = settings;
   const ordersPerSecond = Math.round(result.requests.average);
-  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
   const percentOfCore = (seconds: number) => Math.round((seconds / duration) * 100);
   // CPU seconds each process spent under the measured load.
   const processSeconds = new Map(
@@ -81,7 +80,7 @@ export function figuresOf(
     ordersPerSecond,
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
     invoiceLagMs: { p50: outcome.lagP50Ms, p99: outcome.lagP99Ms },
-    statuses,
+    statuses: statusCounts(result),
     errors: result.errors + result.timeouts,
     orders: outcome.orders,
     lost: outcome.lost,

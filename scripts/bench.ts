@@ -188,10 +188,9 @@ const roundSettings = (kind: Kind, setting: NodeSetting): RoundSettings => ({
 
 /** One stack started, warmed up, measured, settled and stopped. */
 async function round(kind: Kind, setting: NodeSetting): Promise<Figures> {
-  const duration = Number(flags.duration);
-  const connections = Number(flags.connections);
+  const settings = roundSettings(kind, setting);
+  const { duration, connections, seedRows } = settings;
   const running = kind === "system" ? await startSystem(setting) : await startPlain();
-  const seedRows = kind === "system" ? Number(flags["seed-rows"]) : 0;
   try {
     if (seedRows > 0) await seedInvoicedOrders(running.stack.databases, seedRows);
     const since = new Date();
@@ -215,7 +214,7 @@ async function round(kind: Kind, setting: NodeSetting): Promise<Figures> {
             Number(flags.settle) * 1000,
           )
         : undefined;
-    return { ...figuresOf(kind, roundSettings(kind, setting), result, outcome, before, after, baseline), reads, backlog };
+    return { ...figuresOf(kind, settings, result, outcome, before, after, baseline), reads, backlog };
   } finally {
     await running.stop();
   }
