@@ -44,7 +44,7 @@ const RULES = {
   OUTBOX_STUCK_AFTER_SECONDS: wholeOr(1, 60),
   OUTBOX_BATCH_SIZE: wholeOr(1, 100),
   OUTBOX_RELAY_ENABLED: { type: "enum", values: ["true", "false"], default: "true" },
-  CONSUMER_BATCH_SIZE: wholeOr(1, 100),
+  CONSUMER_BATCH_SIZE: wholeOr(1, 500),
   INBOX_RETENTION_DAYS: wholeOr(1, 7),
   COMMAND_BATCH_SIZE: wholeOr(1, 50),
   GATEWAY_MAX_IN_FLIGHT: wholeOr(1, 200),

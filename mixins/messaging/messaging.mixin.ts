@@ -16,6 +16,7 @@ import { count, observe } from "../moleculer/metrics";
 import { PROBE_OPTIONS } from "../moleculer/probe";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
+import { transportLimits } from "../moleculer/transport-limits";
 import { type UnitOfWork, Units } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo, unreachableConsumers } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
@@ -208,7 +209,7 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
           applied: (event, messages) => observe(this.broker, "consumer.batch_size", messages, { service: this.name, event }),
         },
-        CONSUMER_BATCH_SIZE,
+        { maxSize: CONSUMER_BATCH_SIZE, maxBytes: transportLimits().batchBytes },
       );
       this.relay = new Relay(
         outbox,

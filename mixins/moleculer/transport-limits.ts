@@ -21,7 +21,7 @@ const MiB = 1024 * KiB;
 export interface TransportLimits {
   /** the largest packet a node sends, and accepts over TCP (`TRANSPORT_MAX_PACKET_BYTES`) */
   maxPacketBytes: number;
-  /** the most one batch of events carries (the relay's, and a commit's) */
+  /** the most one batch of events carries (the relay's, a commit's), and one consumer transaction applies */
   batchBytes: number;
   /** the largest single message or call: a packet less the room Moleculer's own fields take */
   maxMessageBytes: number;
@@ -65,26 +65,4 @@ export function transportLimits(
  */
 export function callsPerBatch({ maxMessageBytes, maxRecordBytes }: TransportLimits, most = 100): number {
   return Math.max(1, Math.min(most, Math.floor(maxMessageBytes / maxRecordBytes)));
-}
-
-/**
- * Splits `items` into runs of at most `maxCount` items and `maxBytes` bytes (`sizeOf` each), in
- * order. An item bigger than `maxBytes` on its own travels alone.
- */
-export function boundedBatches<T>(items: T[], sizeOf: (item: T) => number, maxCount: number, maxBytes: number): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = sizeOf(item);
-    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

@@ -1,14 +1,18 @@
 import { GroupCommit, type Outcomes } from "../../mixins/units/group-commit";
 
 /** A GroupCommit whose batches are recorded, each held open until `release()`. */
-function recorder(maxSize = 10) {
+function recorder(maxSize = 10, bytes?: { max: number; of: (key: number) => number }) {
   const batches: number[][] = [];
   let release: () => void = () => undefined;
-  const commit = new GroupCommit<number, number>(async (keys) => {
-    batches.push(keys);
-    await new Promise<void>((resolve) => (release = resolve));
-    return keys.map((key): Outcomes<number>[number] => (key < 0 ? { error: new Error(`bad ${key}`) } : { value: key * 10 }));
-  }, maxSize);
+  const commit = new GroupCommit<number, number>(
+    async (keys) => {
+      batches.push(keys);
+      await new Promise<void>((resolve) => (release = resolve));
+      return keys.map((key): Outcomes<number>[number] => (key < 0 ? { error: new Error(`bad ${key}`) } : { value: key * 10 }));
+    },
+    maxSize,
+    bytes,
+  );
   return { commit, batches, release: () => release() };
 }
 
@@ -40,6 +44,17 @@ describe("GroupCommit", () => {
     release();
     await expect(Promise.all(all)).resolves.toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it("splits at the maximum bytes too, and lets an item bigger than that go alone", async () => {
+    const { commit, batches, release } = recorder(10, { max: 50, of: (key) => key });
+    const all = [0, 20, 20, 20, 60, 5].map((key) => commit.add(key));
+    for (let batch = 0; batch < 4; batch++) {
+      await turn();
+      release();
+    }
+    await expect(Promise.all(all)).resolves.toEqual([0, 200, 200, 200, 600, 50]);
+    expect(batches).toEqual([[0, 20, 20], [20], [60], [5]]);
   });
 
   it("fails only the items whose outcome is an error", async () => {

@@ -1,7 +1,7 @@
 import { type BrokerOptions, Errors, ServiceBroker } from "moleculer";
 import { readConfig } from "../../mixins/config";
 import { packetLimit } from "../../mixins/moleculer/packet-limit.middleware";
-import { boundedBatches, callsPerBatch, transportLimits } from "../../mixins/moleculer/transport-limits";
+import { callsPerBatch, transportLimits } from "../../mixins/moleculer/transport-limits";
 
 describe("transportLimits", () => {
   const MiB = 1024 * 1024;
@@ -35,13 +35,6 @@ describe("transportLimits", () => {
     expect(callsPerBatch(transportLimits(readConfig({})))).toBe(100);
     expect(callsPerBatch(transportLimits(readConfig({})), 1000)).toBe(204);
     expect(callsPerBatch(transportLimits(readConfig({ BODY_LIMIT: "128kb" })), 1000)).toBe(113);
-  });
-});
-
-describe("boundedBatches", () => {
-  it("keeps order, cuts at the count or the bytes, and lets an oversized item go alone", () => {
-    expect(boundedBatches([1, 1, 1, 5, 2, 2, 9, 1], (n) => n, 3, 4)).toEqual([[1, 1, 1], [5], [2, 2], [9], [1]]);
-    expect(boundedBatches([], (n: number) => n, 3, 4)).toEqual([]);
   });
 });
 

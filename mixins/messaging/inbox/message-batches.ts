@@ -39,6 +39,15 @@ export interface ConsumerPorts {
   applied(event: string, messages: number): void;
 }
 
+/**
+ * How much one transaction applies: at most `maxSize` messages, and `maxBytes` of them as JSON (a
+ * batch's rows go to the database in one statement; a message bigger than that goes alone).
+ */
+export interface BatchBounds {
+  maxSize: number;
+  maxBytes: number;
+}
+
 /** One message waiting for its batch, with the trace its handler runs in. */
 interface Delivery extends Consumed<unknown> {
   trace: TraceContext;
@@ -58,14 +67,17 @@ export class MessageBatches {
   constructor(
     private readonly inbox: Inbox,
     private readonly ports: ConsumerPorts,
-    private readonly batchSize: number,
+    private readonly bounds: BatchBounds,
   ) {}
 
   /** Queues the message for the next batch of its type; resolves to its effect's result, undefined for a duplicate. */
   consume<T, R>(envelope: EventEnvelope<T>, contract: EventContract<T>, effect: Effect<T, R>): Promise<R | undefined> {
     let batch = this.batches.get(contract.name);
     if (!batch) {
-      batch = new GroupCommit<Delivery, unknown>((deliveries) => this.apply(contract, effect, deliveries), this.batchSize);
+      batch = new GroupCommit<Delivery, unknown>((deliveries) => this.apply(contract, effect, deliveries), this.bounds.maxSize, {
+        max: this.bounds.maxBytes,
+        of: (delivery) => Buffer.byteLength(JSON.stringify(delivery.envelope)),
+      });
       this.batches.set(contract.name, batch);
     }
     const cause = { correlationId: envelope?.correlationId, causationId: envelope?.id, traceparent: currentTraceparent() };

@@ -1,7 +1,8 @@
 import type { Logger } from "moleculer";
 import type { EventEnvelope } from "../../../contracts/events/envelope";
 import type { Config } from "../../config";
-import { boundedBatches, transportLimits } from "../../moleculer/transport-limits";
+import { transportLimits } from "../../moleculer/transport-limits";
+import { boundedBatches } from "../../units/bounded-runs";
 import type { Outbox, OutgoingMessage } from "./outbox";
 
 export interface RelayOptions {
