@@ -20,6 +20,12 @@ import { invoiceFromOrder } from "./invoice-issue";
 import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
 import { migrations } from "./migrations";
 
+/**
+ * An invoice issued this long after its order is late: its line is logged at info, the others' at
+ * debug. Far above an ordinary invoice's lag, far below the InvoiceLagHigh alert's threshold.
+ */
+const LATE_INVOICE_SECONDS = 1;
+
 interface InvoicesSettings extends ServiceSettingSchema {
   /** days from issue to due date */
   paymentTermsDays: number;
@@ -119,10 +125,12 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
       async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
         const invoice = await this.consume(ctx, ORDER_CREATED, (messages, unit) => this.issueInvoices(messages, unit));
         if (!invoice) return;
-        // The product's own service level: how long an accepted order waits for its invoice. In the line
-        // too, so that a slow one is found in the logs, and its trace from there.
+        // The product's own service level: how long an accepted order waits for its invoice. A late
+        // invoice's line is at info, so that it is found in the logs, and its trace from there.
         const lagSeconds = (invoice.issuedAt.getTime() - Date.parse(ctx.params.data.createdAt)) / 1000;
-        this.logger.info(`Invoice ${invoice.number} issued for order ${invoice.orderId}, lag ${lagSeconds.toFixed(3)} s`);
+        const line = `Invoice ${invoice.number} issued for order ${invoice.orderId}, lag ${lagSeconds.toFixed(3)} s`;
+        if (lagSeconds >= LATE_INVOICE_SECONDS) this.logger.info(line);
+        else this.logger.debug(line);
         observe(this.broker, "invoice.lag_seconds", lagSeconds);
       },
     },

@@ -75,7 +75,8 @@ const OrdersServiceSchema: ServiceSchema<ServiceSettingSchema, DbMethods & Messa
           },
           { appendOnly: true },
         );
-        if (!replayed) this.logger.info(`Order ${order.id} accepted: ${order.total} ${order.currency}`);
+        // debug: at info, an order's success is told by Kong's access line, the row and the metrics
+        if (!replayed) this.logger.debug(`Order ${order.id} accepted: ${order.total} ${order.currency}`);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/orders/${order.id}`;
         return order;

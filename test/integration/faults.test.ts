@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { ServiceBroker } from "moleculer";
 import type { EventBatch, EventEnvelope } from "../../contracts/events/envelope";
@@ -46,8 +47,14 @@ describe("faults", () => {
       outbox: { pending: 20, parked: 0 },
       ordersWithoutInvoice: 20,
     });
+    // Late by more than a second whatever the machine: each invoice's line is at info, with its lag.
+    await sleep(1_000);
     await cluster.startNode("invoices", "invoices");
     await expectEveryOrderInvoicedOnce(cluster, ids);
+    await eventually(async () => {
+      const late = ids.map((id) => new RegExp(` INFO .* issued for order ${id}, lag (?<lag>[0-9.]+) s`).exec(cluster.logs("invoices")));
+      expect(late.map((line) => Number(line?.groups?.lag) >= 1)).toEqual(ids.map(() => true));
+    });
     // …and its end.
     await eventually(async () => {
       expect(await tester!.call("orders.consistencyReport", { olderThanSeconds: 0 })).toMatchObject({

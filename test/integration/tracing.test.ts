@@ -23,6 +23,8 @@ beforeAll(async () => {
     OTEL_BSP_SCHEDULE_DELAY: "200",
     OTEL_BLRP_SCHEDULE_DELAY: "200",
     LOG_FORMAT: "json",
+    // an order's and its invoice's lines are at debug
+    LOG_LEVEL: "debug",
   });
 });
 
@@ -116,7 +118,7 @@ describe("logs", () => {
     const accepted = await exported("orders", `Order ${order.id} accepted`);
     expect(accepted).toMatchObject({
       traceId: incoming.traceId,
-      severity: "info",
+      severity: "debug",
       attributes: { requestId, role: "orders", mod: "orders" },
       resource: { "service.name": "orders", "service.instance.id": expect.stringMatching(/^orders-/) },
     });
@@ -314,6 +316,8 @@ describe("OTLP over HTTP with an API key, as a managed backend takes it", () => 
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
         OTEL_EXPORTER_OTLP_ENDPOINT: backend.endpoint,
         OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic MTIzNDU2OnRva2Vu",
+        // the default level, at which the broker's "Good bye" is its last line
+        LOG_LEVEL: "info",
         // Nothing leaves before the node stops, so everything is in the receiver once it has.
         OTEL_BSP_SCHEDULE_DELAY: "3600000",
         OTEL_BLRP_SCHEDULE_DELAY: "3600000",
