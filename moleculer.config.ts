@@ -7,6 +7,7 @@ import {
   callsPerBatch,
   DeadlinesMiddleware,
   EventBatchesMiddleware,
+  keepLogArguments,
   logContext,
   OVERLOAD_REFUSALS,
   packetLimit,
@@ -67,7 +68,12 @@ const config: BrokerOptions = {
   // the JSON logger's lines also go over OTLP with the traces (scripts/telemetry-sdk.ts).
   logger:
     env.LOG_FORMAT === "json" || env.NODE_ENV === "production"
-      ? { type: "Pino", options: { pino: { options: { base: { role }, mixin: logContext }, destination: jsonLinesOut() } } }
+      ? {
+          type: "Pino",
+          options: {
+            pino: { options: { base: { role }, mixin: logContext, hooks: { logMethod: keepLogArguments } }, destination: jsonLinesOut() },
+          },
+        }
       : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },
   logLevel: env.LOG_LEVEL,
 

@@ -16,7 +16,6 @@ import { count, observe } from "../moleculer/metrics";
 import { PROBE_OPTIONS } from "../moleculer/probe";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
-import { transportLimits } from "../moleculer/transport-limits";
 import { type UnitOfWork, Units } from "../units/unit-of-work";
 import { groupsServedBy, type NodeInfo, unreachableConsumers } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
@@ -209,7 +208,7 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
           reply: (event, payload, producer) => this.broker.emit(event, payload, { groups: [producer] }),
           applied: (event, messages) => observe(this.broker, "consumer.batch_size", messages, { service: this.name, event }),
         },
-        { maxSize: CONSUMER_BATCH_SIZE, maxBytes: transportLimits().batchBytes },
+        { maxSize: CONSUMER_BATCH_SIZE, maxBytes: relayOptions.batchBytes },
       );
       this.relay = new Relay(
         outbox,

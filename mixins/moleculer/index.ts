@@ -4,6 +4,7 @@ export { callBatches } from "./call-batches.middleware";
 export { DeadlinesMiddleware } from "./deadlines.middleware";
 export { EventBatchesMiddleware } from "./event-batches.middleware";
 export { traceRequests } from "./http-server-span";
+export { keepLogArguments } from "./log-arguments";
 export { count, observe } from "./metrics";
 export { packetLimit } from "./packet-limit.middleware";
 export { PROBE_OPTIONS } from "./probe";

@@ -5,9 +5,10 @@
 export function nextRunLength<T>(items: readonly T[], sizeOf: (item: T) => number, maxCount: number, maxBytes: number, start = 0): number {
   let end = start;
   let bytes = 0;
-  while (end < items.length && end - start < maxCount) {
+  while (end < items.length) {
     const size = sizeOf(items[end]);
-    if (end > start && bytes + size > maxBytes) break;
+    // A run always takes its first item, whatever the bounds.
+    if (end > start && (end - start >= maxCount || bytes + size > maxBytes)) break;
     bytes += size;
     end++;
   }

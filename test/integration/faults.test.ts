@@ -26,6 +26,8 @@ beforeAll(async () => {
     OUTBOX_RETRY_MAX_MS: "2000",
     OUTBOX_MAX_FAILURES: "3",
     OUTBOX_STUCK_AFTER_SECONDS: "1",
+    // the level at which a late invoice's line is written, whatever TEST_LOG_LEVEL says
+    LOG_LEVEL: "info",
   });
   tester = await joinCluster(cluster);
 });

@@ -1,12 +1,12 @@
 import { createEnvelope, defineEvent } from "../../contracts/events/envelope";
 import type { Inbox } from "../../mixins/messaging/inbox/inbox";
-import { MessageBatches } from "../../mixins/messaging/inbox/message-batches";
+import { type BatchBounds, MessageBatches } from "../../mixins/messaging/inbox/message-batches";
 import type { UnitOfWork } from "../../mixins/units/unit-of-work";
 
 const NOTE_TAKEN = defineEvent<{ text: string }>("note.taken", 1, ["notes"], { text: { type: "string" } });
 
 /** Consumer batches over an inbox that has seen nothing, noting the size of each transaction. */
-function consumer(bounds: { maxSize: number; maxBytes: number }) {
+function consumer(bounds: BatchBounds) {
   const applied: number[] = [];
   const inbox = { record: async (ids: string[]) => new Set(ids) } as unknown as Inbox;
   const batches = new MessageBatches(
