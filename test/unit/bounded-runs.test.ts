@@ -20,5 +20,7 @@ describe("nextRunLength", () => {
     expect(measured).toEqual([2, 2, 1, 7]);
     expect(nextRunLength([1, 1, 1], size, 10, Infinity)).toBe(3);
     expect(nextRunLength([1, 1, 1], size, 10, 4, 3)).toBe(0);
+    // a run takes its first item whatever the bounds, so that a queue always moves on
+    expect(nextRunLength([9, 1], size, 0, 4)).toBe(1);
   });
 });
