@@ -21,8 +21,8 @@ import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
 import { migrations } from "./migrations";
 
 /**
- * An invoice issued this long after its order is late: its line is logged at info, the others' at
- * debug. Far above an ordinary invoice's lag, far below the InvoiceLagHigh alert's threshold.
+ * An invoice issued this long after its order is late. Far above an ordinary invoice's lag, far below
+ * the InvoiceLagHigh alert's threshold.
  */
 const LATE_INVOICE_SECONDS = 1;
 
@@ -31,7 +31,15 @@ interface InvoicesSettings extends ServiceSettingSchema {
   paymentTermsDays: number;
 }
 
-type IssuedInvoice = ReturnType<typeof invoiceFromOrder>;
+/**
+ * An invoice issued for a message, how long after its order, and, for the one of a batch that waited
+ * longest if it was late, how many in the batch were late.
+ */
+interface Issued {
+  invoice: ReturnType<typeof invoiceFromOrder>;
+  lagSeconds: number;
+  lateInBatch?: number;
+}
 
 /** `$2` more numbers of year `$1`; returns the last of them. */
 const RESERVE_NUMBERS = new SqlStatement<{ last_value: number }>(
@@ -47,7 +55,7 @@ const INVOICED = new SqlStatement<{ order_id: string }>(`SELECT order_id FROM in
 type Settled = Pick<Invoice, "id" | "orderId" | "status" | "total" | "currency">;
 
 interface InvoicesMethods extends DbMethods, MessagingMethods, CommandMethods {
-  issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>>;
+  issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<Issued | undefined>>;
   settleCancellations(messages: Consumed<OrderCancelledData>[], unit: UnitOfWork): Promise<void>;
   reserveNumbers(year: number, count: number, unit: UnitOfWork): Promise<number>;
 }
@@ -123,15 +131,16 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
     /** Issue the order's invoice, once, and announce it with `invoice.issued` (outbox). */
     [ORDER_CREATED.name]: {
       async handler(ctx: Context<EventEnvelope<OrderCreatedData>>) {
-        const invoice = await this.consume(ctx, ORDER_CREATED, (messages, unit) => this.issueInvoices(messages, unit));
-        if (!invoice) return;
-        // The product's own service level: how long an accepted order waits for its invoice. A late
-        // invoice's line is at info, so that it is found in the logs, and its trace from there.
-        const lagSeconds = (invoice.issuedAt.getTime() - Date.parse(ctx.params.data.createdAt)) / 1000;
-        const line = `Invoice ${invoice.number} issued for order ${invoice.orderId}, lag ${lagSeconds.toFixed(3)} s`;
-        if (lagSeconds >= LATE_INVOICE_SECONDS) this.logger.info(line);
-        else this.logger.debug(line);
+        const issued = await this.consume(ctx, ORDER_CREATED, (messages, unit) => this.issueInvoices(messages, unit));
+        if (!issued) return;
+        // The product's own service level: how long an accepted order waits for its invoice.
+        const { invoice, lagSeconds, lateInBatch } = issued;
         observe(this.broker, "invoice.lag_seconds", lagSeconds);
+        const line = `Invoice ${invoice.number} issued for order ${invoice.orderId}, lag ${lagSeconds.toFixed(3)} s`;
+        // Late invoices are found in the logs, and their traces from there: one line at info per batch,
+        // the longest wait's, rather than thousands while a backlog drains.
+        if (lateInBatch) this.logger.info(`${line}, the longest of ${lateInBatch} late invoice(s) issued together`);
+        else this.logger.debug(line);
       },
     },
 
@@ -154,7 +163,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
      * batches racing on one order: the loser fails on UNIQUE(order_id) and rolls back (its numbers
      * are handed back: no gap); tried again message by message, it finds the invoice there.
      */
-    async issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<IssuedInvoice | undefined>> {
+    async issueInvoices(messages: Consumed<OrderCreatedData>[], unit: UnitOfWork): Promise<Array<Issued | undefined>> {
       const orderIds = messages.map(({ envelope }) => envelope.data.orderId);
       const seen = new Set((await INVOICED.run(unit.connection, [orderIds])).map((row) => row.order_id));
       const due: Consumed<OrderCreatedData>[] = [];
@@ -186,7 +195,15 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
           dueAt: invoice.dueAt.toISOString(),
         });
       });
-      const issued = new Map(due.map((message, i) => [message, invoices[i]]));
+      const lags = due.map(({ envelope }) => (issuedAt.getTime() - Date.parse(envelope.data.createdAt)) / 1000);
+      const late = lags.filter((lag) => lag >= LATE_INVOICE_SECONDS).length;
+      const longest = late > 0 ? lags.indexOf(Math.max(...lags)) : -1;
+      const issued = new Map(
+        due.map((message, i): [Consumed<OrderCreatedData>, Issued] => [
+          message,
+          { invoice: invoices[i], lagSeconds: lags[i], ...(i === longest ? { lateInBatch: late } : {}) },
+        ]),
+      );
       return messages.map((message) => issued.get(message));
     },
 
