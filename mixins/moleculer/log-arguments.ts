@@ -5,7 +5,8 @@ import type { LogFn, Logger } from "pino";
  * `logger.error("Message rejected:", err)`. Pino keeps only the arguments a format placeholder asks
  * for, and would drop the error, stack and all, from the JSON line. Here an Error after the message
  * becomes the line's `err` (Pino's error serializer: type, message, stack), and any other arguments
- * are kept, in order, as `args`.
+ * are kept, in order, as `args`. Such a message is never read as a format string: one made of client
+ * input (a URL with a `%s` in it) stays as it was written.
  */
 export function keepLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
   const [message, ...rest] = args as unknown[];

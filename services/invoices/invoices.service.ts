@@ -17,14 +17,9 @@ import { admission, observe } from "../../mixins/moleculer";
 import { type CommandMethods, commandsMixin, type UnitOfWork } from "../../mixins/units";
 import { invoiceAttributes } from "./invoice.model";
 import { invoiceFromOrder } from "./invoice-issue";
+import { lateInvoices } from "./invoice-lag";
 import { afterOrderCancelled, invoiceStatus } from "./invoice-status";
 import { migrations } from "./migrations";
-
-/**
- * An invoice issued this long after its order is late. Far above an ordinary invoice's lag, far below
- * the InvoiceLagHigh alert's threshold.
- */
-const LATE_INVOICE_SECONDS = 1;
 
 interface InvoicesSettings extends ServiceSettingSchema {
   /** days from issue to due date */
@@ -196,8 +191,7 @@ const InvoicesServiceSchema: ServiceSchema<InvoicesSettings, InvoicesMethods> = 
         });
       });
       const lags = due.map(({ envelope }) => (issuedAt.getTime() - Date.parse(envelope.data.createdAt)) / 1000);
-      const late = lags.filter((lag) => lag >= LATE_INVOICE_SECONDS).length;
-      const longest = late > 0 ? lags.indexOf(Math.max(...lags)) : -1;
+      const { late, longest } = lateInvoices(lags);
       const issued = new Map(
         due.map((message, i): [Consumed<OrderCreatedData>, Issued] => [
           message,

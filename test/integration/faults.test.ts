@@ -26,8 +26,9 @@ beforeAll(async () => {
     OUTBOX_RETRY_MAX_MS: "2000",
     OUTBOX_MAX_FAILURES: "3",
     OUTBOX_STUCK_AFTER_SECONDS: "1",
-    // the level at which a late invoice's line is written, whatever TEST_LOG_LEVEL says
+    // the level and the readable lines a late invoice's line is read in, whatever the environment says
     LOG_LEVEL: "info",
+    LOG_FORMAT: "text",
   });
   tester = await joinCluster(cluster);
 });

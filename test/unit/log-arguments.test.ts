@@ -34,6 +34,12 @@ describe("keepLogArguments", () => {
     expect(records[0]).toMatchObject({ level: 40, msg: "POST /orders: VALIDATION_ERROR", args: [[{ field: "items" }], "more"] });
   });
 
+  it("never reads a message followed by arguments as a format string", () => {
+    const { consoleStyle, records } = logger();
+    consoleStyle("warn", "GET /orders/%s%d: NOT_FOUND", "x", 1);
+    expect(records[0]).toMatchObject({ msg: "GET /orders/%s%d: NOT_FOUND", args: ["x", 1] });
+  });
+
   it("leaves a lone message, and Pino's own object-first form, as they were", () => {
     const { log, records } = logger();
     log.info("started");
