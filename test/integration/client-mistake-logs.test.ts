@@ -1,5 +1,6 @@
 import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
+import { logRecords, wholeLines } from "../support/log-records";
 import { orderBody } from "../support/orders";
 
 /**
@@ -23,11 +24,8 @@ const NODES = ["api", "orders", "invoices"] as const;
 const INFO = 30;
 const ERROR = 50;
 
-/** A node's whole lines written after the first `from` characters of its output (the last may be half written). */
-const linesOf = (node: string, from: number): string[] => cluster.logs(node).slice(from).split("\n").slice(0, -1);
-
-/** Its log records among them: JSON lines. */
-const records = (lines: string[]): Array<{ level: number }> => lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+/** What a node wrote after the first `from` characters of its output. */
+const outputOf = (node: string, from: number): string => cluster.logs(node).slice(from);
 const json = { "content-type": "application/json" };
 
 it("logs each client mistake in one line at most, never at error and never with a stack", async () => {
@@ -66,15 +64,20 @@ it("logs each client mistake in one line at most, never at error and never with 
   });
 
   for (const node of NODES) {
-    const lines = linesOf(node, from[node]);
-    const told = records(lines).filter((record) => record.level >= INFO);
+    const output = outputOf(node, from[node]);
+    const told = logRecords<{ level: number }>(output).filter((record) => record.level >= INFO);
     expect({
       node,
       errors: told.filter((record) => record.level >= ERROR),
       // in a record (an error logged with the line keeps its stack: log-arguments.ts), or written to stderr
-      stacks: [...told.filter((record) => JSON.stringify(record).includes("\\n    at ")), ...lines.filter((line) => /^\s+at /.test(line))],
+      stacks: [
+        ...told.filter((record) => JSON.stringify(record).includes("\\n    at ")),
+        ...wholeLines(output).filter((line) => /^\s+at /.test(line)),
+      ],
     }).toEqual({ node, errors: [], stacks: [] });
   }
   // One line at most per mistake at info or above; the requests that succeed log nothing there (access lines are debug).
-  expect(records(linesOf("api", from.api)).filter((record) => record.level >= INFO).length).toBeLessThanOrEqual(mistakes.length);
+  expect(logRecords<{ level: number }>(outputOf("api", from.api)).filter((record) => record.level >= INFO).length).toBeLessThanOrEqual(
+    mistakes.length,
+  );
 });

@@ -7,6 +7,7 @@ import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
 import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
+import { logRecords } from "../support/log-records";
 import { orderBody } from "../support/orders";
 import { type OtlpReceiver, type ReceivedSpan, type SpanKind, startOtlpReceiver } from "../support/otlp-receiver";
 import { freePort } from "../support/ports";
@@ -63,12 +64,7 @@ function lineage(spans: ReceivedSpan[], span: ReceivedSpan): ReceivedSpan[] {
 }
 
 /** The JSON log lines (Pino) of a node instance. */
-const jsonLines = (instance: string): Array<Record<string, unknown>> =>
-  cluster
-    .logs(instance)
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line));
+const jsonLines = (instance: string) => logRecords(cluster.logs(instance));
 
 /** The log record `service` exported whose message includes `text`. */
 const exported = (service: string, text: string) =>
