@@ -14,6 +14,7 @@ import {
   processMetrics,
   TracingMiddleware,
   transportLimits,
+  withoutRowData,
 } from "./mixins/moleculer";
 import { replCommands } from "./scripts/repl-commands";
 
@@ -71,7 +72,10 @@ const config: BrokerOptions = {
       ? {
           type: "Pino",
           options: {
-            pino: { options: { base: { role }, mixin: logContext, hooks: { logMethod: keepLogArguments } }, destination: jsonLinesOut() },
+            pino: {
+              options: { base: { role }, mixin: logContext, hooks: { logMethod: keepLogArguments }, redact: withoutRowData },
+              destination: jsonLinesOut(),
+            },
           },
         }
       : { type: "Console", options: { formatter: "short", colors: !!process.stdout.isTTY } },

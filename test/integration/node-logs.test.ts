@@ -1,11 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { type Cluster, startCluster } from "../support/cluster";
 import { eventually } from "../support/eventually";
 import { logRecords, wholeLines } from "../support/log-records";
-import { orderBody } from "../support/orders";
+import { expectEveryOrderInvoicedOnce, orderBody } from "../support/orders";
+import { queryDatabase } from "../support/postgres";
 
 /**
- * A client's mistakes are business as usual: each logs at most one line, at info or warn, and no
- * stack trace, on any node. Only the server's own faults log at error.
+ * What the nodes' JSON lines tell. A client's mistakes are business as usual: each logs at most one
+ * line, at info or warn, and no stack trace, on any node. Only the server's own faults log at error,
+ * with what failed and where, but not the customer's data the failing statement carried.
  */
 let cluster: Cluster;
 
@@ -80,4 +83,37 @@ it("logs each client mistake in one line at most, never at error and never with 
   expect(logRecords<{ level: number }>(outputOf("api", from.api)).filter((record) => record.level >= INFO).length).toBeLessThanOrEqual(
     mistakes.length,
   );
+});
+
+it("logs a server fault at error with what failed, but not the row it failed on", async () => {
+  const from = Object.fromEntries(NODES.map((node) => [node, cluster.logs(node).length]));
+  // A customer the invoices database refuses, by a constraint the service does not know of: the
+  // order.created consumer fails on the INSERT, and PostgreSQL's error names the constraint, while its
+  // detail quotes the failing row, this customer and all.
+  const customer = `row-data-${randomUUID()}`;
+  const constraint = "refuses_one_customer";
+  const invoices = cluster.databases.invoices;
+  await queryDatabase(invoices, `ALTER TABLE invoices ADD CONSTRAINT ${constraint} CHECK (customer_id <> '${customer}') NOT VALID`);
+  // The pg error, as the Sequelize error the statement runner raises wraps it.
+  type Fault = { level: number; err?: { stack?: string; original?: Record<string, unknown> } };
+  const faults = () =>
+    logRecords<Fault>(outputOf("invoices", from.invoices)).filter(
+      (record) => record.level >= ERROR && record.err?.original?.constraint === constraint,
+    );
+  const order = await cluster.http.post("/orders", orderBody(customer));
+  try {
+    expect(order.status).toBe(201);
+    await eventually(async () => expect(faults().length).toBeGreaterThan(0));
+  } finally {
+    await queryDatabase(invoices, `ALTER TABLE invoices DROP CONSTRAINT ${constraint}`);
+  }
+  // The relay sends the rejected message again, and the order gets its invoice after all.
+  await expectEveryOrderInvoicedOnce(cluster, [order.body.id]);
+
+  expect(faults()[0].err).toMatchObject({ stack: expect.stringContaining("\n    at "), original: { code: "23514", table: "invoices" } });
+  // At info and above, what production keeps (at debug, moleculer-web logs each request's params).
+  for (const node of NODES) {
+    const told = logRecords<{ level: number }>(outputOf(node, from[node])).filter((record) => record.level >= INFO);
+    expect({ node, customerSeen: told.some((record) => JSON.stringify(record).includes(customer)) }).toEqual({ node, customerSeen: false });
+  }
 });
