@@ -27,5 +27,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "docker/healthcheck.js"]
 # moleculer-runner handles SIGTERM itself (graceful broker stop), so it can run as PID 1. The telemetry
 # preload starts OpenTelemetry before http and pg are loaded (OTEL_SDK_DISABLED=true: not loaded at all).
-# The V8 flag is scripts/moleculer-node.ts's: a young generation sized for the node, not for the host.
-CMD ["node", "--max-semi-space-size=16", "--require", "./dist/scripts/telemetry.js", "node_modules/moleculer/bin/moleculer-runner.js", "--config", "dist/moleculer.config.js"]
+# The V8 flags are scripts/moleculer-node.ts's: a heap sized for the node, not for the host.
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=100", "--require", "./dist/scripts/telemetry.js", "node_modules/moleculer/bin/moleculer-runner.js", "--config", "dist/moleculer.config.js"]
