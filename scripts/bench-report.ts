@@ -72,6 +72,7 @@ export function figuresOf(
   // moves it): the lever-by-lever comparison that orders/s alone cannot give when something else runs.
   const cpuSeconds = [...processSeconds.values(), ...Object.values(otherSeconds)].reduce((sum, seconds) => sum + seconds, 0);
   const stackSeconds = [...processSeconds.values()].reduce((sum, seconds) => sum + seconds, 0);
+  const msPerOrder = (seconds: number) => Number(((seconds * 1000) / result.requests.total).toFixed(2));
   return {
     kind,
     date: new Date().toISOString(),
@@ -87,7 +88,12 @@ export function figuresOf(
     duplicates: outcome.duplicates,
     nodes: processes,
     othersCpuPercent: Object.fromEntries(Object.entries(otherSeconds).map(([name, seconds]) => [name, percentOfCore(seconds)])),
-    cpuMsPerOrder: Number(((cpuSeconds * 1000) / result.requests.total).toFixed(2)),
+    cpuMsPerOrder: msPerOrder(cpuSeconds),
+    // Where it goes: the stack's own processes (with --defaults, the collector too), then each of the others.
+    cpuMsPerOrderBy: Object.fromEntries([
+      ["stack", msPerOrder(stackSeconds)],
+      ...Object.entries(otherSeconds).map(([name, seconds]) => [name, msPerOrder(seconds)]),
+    ]) as Record<string, number>,
     // The stack's own CPU over the load generator's, whose work per request never changes: it cancels
     // most of the VM's drift from hour to hour.
     cpuPerLoadGeneratorCpu: Number((stackSeconds / otherSeconds.bench).toFixed(2)),
@@ -147,6 +153,7 @@ export function compare(rounds: Figures[]) {
     ordersPerSecond: ratio((f) => f.ordersPerSecond),
     p99: ratio((f) => f.latencyMs.p99),
     cpuMsPerOrder: ratio((f) => f.cpuMsPerOrder),
+    cpuMsPerOrderBy: pairs.map(([system, plain]) => ({ system: system.cpuMsPerOrderBy, plain: plain.cpuMsPerOrderBy })),
     everyOrderInvoicedOnce: rounds.every((f) => f.lost === 0 && f.duplicates === 0),
   };
 }
@@ -186,4 +193,18 @@ orders/s            ${list(comparison.ordersPerSecond)}
 latency p99         ${list(comparison.p99)}
 cpu per order       ${list(comparison.cpuMsPerOrder)}
 every order invoiced exactly once, both stacks: ${comparison.everyOrderInvoicedOnce ? "yes" : "NO"}`);
+  // The same split for both: what the stack's own processes spend, and what the servers and the load generator do.
+  const [first] = comparison.cpuMsPerOrderBy;
+  if (!first) return;
+  const parts = Object.keys(first.system);
+  const heading: Record<string, string> = { stack: "its own", bench: "load gen" };
+  console.log(`\ncpu ms per order    ${parts.map((part) => (heading[part] ?? part).padStart(10)).join("")}`);
+  comparison.cpuMsPerOrderBy.forEach((pair, i) => {
+    for (const [label, split] of [
+      ["this system", pair.system],
+      ["plain stack", pair.plain],
+    ] as const) {
+      console.log(`  ${`${label}, ${i + 1}`.padEnd(18)}${parts.map((part) => String(split[part] ?? "-").padStart(10)).join("")}`);
+    }
+  });
 }

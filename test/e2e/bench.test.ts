@@ -49,6 +49,13 @@ it("npm run bench -- --compare --defaults drives this system as shipped and the 
   expect(Object.keys(rounds[1].nodes)).toEqual(["plain-orders", "plain-invoices"]);
   expect(comparison.ordersPerSecond).toHaveLength(2);
   expect(comparison.everyOrderInvoicedOnce).toBe(true);
+  // Where each order's CPU went, for both stacks of each pair: the parts add up to the round's total.
+  const total = (split: Record<string, number>) => Object.values(split).reduce((sum, ms) => sum + ms, 0);
+  comparison.cpuMsPerOrderBy.forEach((pair: Record<"system" | "plain", Record<string, number>>, i: number) => {
+    expect(Object.keys(pair.system)).toEqual(["stack", "postgres", "rabbitmq", "bench"]);
+    expect(total(pair.system)).toBeCloseTo(rounds[2 * i].cpuMsPerOrder, 1);
+    expect(total(pair.plain)).toBeCloseTo(rounds[2 * i + 1].cpuMsPerOrder, 1);
+  });
 });
 
 it("npm run bench -- --switches adds one default at a time, from quiet to as shipped, every order invoiced once in each", async () => {
