@@ -7,6 +7,7 @@ import {
   callsPerBatch,
   DeadlinesMiddleware,
   EventBatchesMiddleware,
+  errorWithoutRowData,
   keepLogArguments,
   logContext,
   OVERLOAD_REFUSALS,
@@ -14,7 +15,6 @@ import {
   processMetrics,
   TracingMiddleware,
   transportLimits,
-  withoutRowData,
 } from "./mixins/moleculer";
 import { replCommands } from "./scripts/repl-commands";
 
@@ -73,7 +73,12 @@ const config: BrokerOptions = {
           type: "Pino",
           options: {
             pino: {
-              options: { base: { role }, mixin: logContext, hooks: { logMethod: keepLogArguments }, redact: withoutRowData },
+              options: {
+                base: { role },
+                mixin: logContext,
+                hooks: { logMethod: keepLogArguments },
+                serializers: { err: errorWithoutRowData },
+              },
               destination: jsonLinesOut(),
             },
           },

@@ -10,11 +10,12 @@ const runner = join(dirname(require.resolve("moleculer")), "bin", "moleculer-run
 const telemetry = join(dist, "scripts", "telemetry.js");
 
 /**
- * V8 sizes the heap for the machine and lets it grow to several times what is live before collecting:
- * on a large host a node's resident memory grew past what a small container holds, with no gain in
- * speed. So the young generation is bounded, and the old one grows to twice what the last full
- * collection left, a factor V8 otherwise picks between 1.1 and 4 (README: Performance, Memory). Neither
- * is a hard limit: a node that needs more heap still gets it. The Dockerfile's CMD passes the same flags.
+ * V8 sizes the heap from the memory it sees: on a large host it let a node grow to four times what was
+ * live before collecting, past what a small container holds, with no gain in speed; in a small container
+ * it collects so often that it costs CPU. So the young generation is bounded, and the old one grows to
+ * twice what the last full collection left, wherever the node runs (README: Performance, Memory).
+ * Neither is a hard limit: a node that needs more heap still gets it. The Dockerfile's CMD passes the
+ * same flags.
  */
 export const NODE_FLAGS = ["--max-semi-space-size=16", "--heap-growing-percent=100"];
 

@@ -1,24 +1,38 @@
-import type { redactOptions } from "pino";
+import { stdSerializers } from "pino";
 
 /**
- * The fields of a logged error that carry the rows and values of a statement: PostgreSQL's `detail`
+ * The fields of an error that carry the rows and values of a statement: PostgreSQL's `detail`
  * ("Failing row contains (…)", "Key (…)=(…) already exists"), `where` and `internalQuery`, and
- * Sequelize's `sql`, bind `parameters`, `fields` and validation items (`errors`, each with its
- * value and model instance). Customers' data must not reach the logs, nor Loki through them.
+ * Sequelize's `sql`, bind `parameters`, `fields`, validation items (`errors`) and their `value` and
+ * model `instance`. Customers' data must not reach the logs, nor Loki through them.
  */
-const ROW_DATA = ["detail", "where", "internalQuery", "sql", "parameters", "fields", "errors"];
+const ROW_DATA = new Set(["detail", "where", "internalQuery", "sql", "parameters", "fields", "errors", "value", "instance"]);
 
 /**
- * Pino's redaction for the JSON lines: the row-data fields are removed from a line's `err`, and from
- * the errors it wraps (Sequelize's `original` and `parent`, the pg error). The error's type, message,
- * stack, SQLSTATE `code`, `constraint`, `table` and `column` stay: they tell what failed and where.
+ * A copy of a serialized error without the row-data fields, at any depth: wrapped errors, aggregated
+ * ones. An object met again on its own path is written as Pino writes a cycle.
  */
-export const withoutRowData: redactOptions = {
-  paths: [
-    ...ROW_DATA.flatMap((field) => [`err.${field}`, `err.*.${field}`]),
-    // Pino's serializer lists an `errors` array as `aggregateErrors` too: Sequelize's items are error-like.
-    "err.aggregateErrors[*].value",
-    "err.aggregateErrors[*].instance",
-  ],
-  remove: true,
-};
+function withoutRowData(value: unknown, path = new Set<object>()): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (path.has(value)) return "[Circular]";
+  path.add(value);
+  const copy = Array.isArray(value)
+    ? value.map((item) => withoutRowData(item, path))
+    : Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => !ROW_DATA.has(key))
+          .map(([key, field]) => [key, withoutRowData(field, path)]),
+      );
+  path.delete(value);
+  return copy;
+}
+
+/**
+ * Pino's error serializer for the JSON lines, less the row data: the error's type, message, stack,
+ * SQLSTATE `code`, `constraint`, `table` and `column` stay, on it and on the errors it wraps
+ * (Sequelize's `original` and `parent`, the pg error), and tell what failed and where. The logged error
+ * itself is left as it was.
+ */
+export function errorWithoutRowData(err: unknown): unknown {
+  return withoutRowData(stdSerializers.err(err as Error));
+}

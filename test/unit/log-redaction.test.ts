@@ -1,70 +1,96 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { DatabaseError, UniqueConstraintError, ValidationErrorItem } from "sequelize";
-import { withoutRowData } from "../../mixins/moleculer/log-redaction";
+import { keepLogArguments } from "../../mixins/moleculer/log-arguments";
+import { errorWithoutRowData } from "../../mixins/moleculer/log-redaction";
 
-/** The JSON line a real Pino logger, redacting as the nodes do, writes for `err`. */
-function lineFor(err: Error): string {
-  let line = "";
+const CUSTOMER = "customer-secret";
+
+/** The JSON lines a real Pino logger, set up as the nodes' is, writes; called console-style, as Moleculer does. */
+function logged(...args: unknown[]): string {
+  let lines = "";
   const out = new Writable({
     write(chunk, _encoding, done) {
-      line += String(chunk);
+      lines += String(chunk);
       done();
     },
   });
-  pino({ redact: withoutRowData }, out).error({ err }, "failed");
-  return line;
+  const log = pino({ hooks: { logMethod: keepLogArguments }, serializers: { err: errorWithoutRowData } }, out);
+  (log.error as (...all: unknown[]) => void).apply(log, ["failed:", ...args]);
+  return lines;
 }
 
-/** A pg error as the driver raises it, for a row of `customer`'s. */
-function pgError(customer: string): Error {
+/** A pg error as the driver raises it, for a row of the customer's. */
+function pgError(): Error {
   return Object.assign(new Error('duplicate key value violates unique constraint "orders_pkey"'), {
     code: "23505",
-    detail: `Key (customer_id)=(${customer}) already exists.`,
-    where: `COPY orders, line 1: "${customer},3597,EUR"`,
-    internalQuery: `SELECT '${customer}'`,
+    detail: `Key (customer_id)=(${CUSTOMER}) already exists.`,
+    where: `COPY orders, line 1: "${CUSTOMER},3597,EUR"`,
+    internalQuery: `SELECT '${CUSTOMER}'`,
     table: "orders",
     constraint: "orders_pkey",
-    sql: "INSERT INTO orders (customer_id) VALUES ($1)",
   });
 }
 
-describe("withoutRowData", () => {
-  it("leaves the customer's data out of a pg error's line, and keeps what failed and where", () => {
-    const line = lineFor(pgError("customer-secret"));
-    expect(line).not.toContain("customer-secret");
+/** The error the statement runner (mixins/db/sql.ts) makes of it: Sequelize's, with the SQL and its parameters. */
+const statementError = () =>
+  new DatabaseError(Object.assign(pgError(), { sql: `INSERT INTO orders VALUES ('${CUSTOMER}')`, parameters: [CUSTOMER] }) as never);
+
+const WHAT_FAILED = { code: "23505", table: "orders", constraint: "orders_pkey" };
+
+describe("errorWithoutRowData", () => {
+  it("leaves the customer's data out of a pg error's line, and keeps what failed, where, and the stack", () => {
+    const line = logged(pgError());
+    expect(line).not.toContain(CUSTOMER);
     expect(JSON.parse(line).err).toMatchObject({
+      ...WHAT_FAILED,
       message: expect.stringContaining("orders_pkey"),
-      code: "23505",
-      table: "orders",
-      constraint: "orders_pkey",
       stack: expect.stringContaining("\n    at "),
     });
   });
 
-  it("leaves it out of the errors Sequelize wraps around it: bind parameters, SQL, fields, items", () => {
-    const original = pgError("customer-secret");
-    const wrapped = new DatabaseError(original as never, { parameters: ["customer-secret"] } as never);
+  it("leaves it out of the errors wrapped around it, however deep: SQL, bind parameters, fields, items", () => {
     const unique = new UniqueConstraintError({
-      parent: original as never,
-      fields: { customer_id: "customer-secret" },
+      parent: pgError() as never,
+      fields: { customer_id: CUSTOMER },
       errors: [
         new ValidationErrorItem(
           "customer_id must be unique",
           "unique violation",
           "customer_id",
-          "customer-secret",
-          null as never,
+          CUSTOMER,
+          { customer_id: CUSTOMER } as never,
           "not_unique",
           "unique",
           [],
         ),
       ],
     } as never);
-    for (const err of [wrapped, unique]) {
-      const line = lineFor(err);
-      expect(line).not.toContain("customer-secret");
-      expect(JSON.parse(line).err).toMatchObject({ original: { code: "23505", constraint: "orders_pkey" } });
+    const twiceWrapped = Object.assign(new Error("applying the batch failed"), { original: statementError() });
+    for (const err of [statementError(), unique, twiceWrapped]) {
+      const line = logged(err);
+      expect(line).not.toContain(CUSTOMER);
+      expect(line).toContain('"constraint":"orders_pkey"');
     }
+  });
+
+  it("serializes a further error among the arguments the same way", () => {
+    const line = logged(new Error("first"), statementError());
+    expect(line).not.toContain(CUSTOMER);
+    expect(JSON.parse(line).args).toEqual([
+      expect.objectContaining({ type: "DatabaseError", original: expect.objectContaining(WHAT_FAILED) }),
+    ]);
+  });
+
+  it("leaves the logged error as it was", () => {
+    const err = statementError();
+    logged(err);
+    expect(err).toMatchObject({ parameters: [CUSTOMER], original: { detail: expect.stringContaining(CUSTOMER) } });
+  });
+
+  it("writes an error that refers to itself", () => {
+    const err = Object.assign(new Error("loop"), { data: {} as Record<string, unknown> });
+    err.data.self = err.data;
+    expect(JSON.parse(logged(err)).err.data).toEqual({ self: "[Circular]" });
   });
 });
