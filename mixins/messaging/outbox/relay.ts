@@ -145,7 +145,9 @@ export class Relay {
       );
     }
     for (const { type, groups, envelopes } of batches) await this.ports.emit(type, envelopes, groups);
-    if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryBaseMs);
+    // A node serving them brings them forward when it joins (`makeDueFor`); the longest backoff is only the
+    // fallback. A shorter wait had the relay rewrite every waiting row each time round while a consumer was away.
+    if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryMaxMs);
     return messages.length;
   }
 
