@@ -5,7 +5,7 @@ export { DeadlinesMiddleware } from "./deadlines.middleware";
 export { EventBatchesMiddleware } from "./event-batches.middleware";
 export { traceRequests } from "./http-server-span";
 export { keepLogArguments } from "./log-arguments";
-export { errorWithoutRowData } from "./log-redaction";
+export { serializersWithoutRowData } from "./log-redaction";
 export { count, observe } from "./metrics";
 export { packetLimit } from "./packet-limit.middleware";
 export { PROBE_OPTIONS } from "./probe";

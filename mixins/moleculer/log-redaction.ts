@@ -33,6 +33,15 @@ function withoutRowData(value: unknown, path = new Set<object>()): unknown {
  * (Sequelize's `original` and `parent`, the pg error), and tell what failed and where. The logged error
  * itself is left as it was.
  */
-export function errorWithoutRowData(err: unknown): unknown {
+function errorWithoutRowData(err: unknown): unknown {
   return withoutRowData(stdSerializers.err(err as Error));
 }
+
+/**
+ * The JSON logger's serializers: a line's `err`, and any error among the further arguments Moleculer
+ * logged with the message (`args`, see log-arguments.ts), which Pino would otherwise write as it is.
+ */
+export const serializersWithoutRowData = {
+  err: errorWithoutRowData,
+  args: (args: unknown[]) => args.map((arg) => (arg instanceof Error ? errorWithoutRowData(arg) : arg)),
+};

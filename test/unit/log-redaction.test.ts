@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { DatabaseError, UniqueConstraintError, ValidationErrorItem } from "sequelize";
 import { keepLogArguments } from "../../mixins/moleculer/log-arguments";
-import { errorWithoutRowData } from "../../mixins/moleculer/log-redaction";
+import { serializersWithoutRowData } from "../../mixins/moleculer/log-redaction";
 
 const CUSTOMER = "customer-secret";
 
@@ -15,7 +15,7 @@ function logged(...args: unknown[]): string {
       done();
     },
   });
-  const log = pino({ hooks: { logMethod: keepLogArguments }, serializers: { err: errorWithoutRowData } }, out);
+  const log = pino({ hooks: { logMethod: keepLogArguments }, serializers: serializersWithoutRowData }, out);
   (log.error as (...all: unknown[]) => void).apply(log, ["failed:", ...args]);
   return lines;
 }
@@ -38,7 +38,7 @@ const statementError = () =>
 
 const WHAT_FAILED = { code: "23505", table: "orders", constraint: "orders_pkey" };
 
-describe("errorWithoutRowData", () => {
+describe("serializersWithoutRowData", () => {
   it("leaves the customer's data out of a pg error's line, and keeps what failed, where, and the stack", () => {
     const line = logged(pgError());
     expect(line).not.toContain(CUSTOMER);
