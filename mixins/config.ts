@@ -43,6 +43,7 @@ const RULES = {
   OUTBOX_MAX_FAILURES: wholeOr(1, 5),
   OUTBOX_STUCK_AFTER_SECONDS: wholeOr(1, 60),
   OUTBOX_BATCH_SIZE: wholeOr(1, 100),
+  OUTBOX_MAX_IN_FLIGHT: wholeOr(1, 1_000),
   OUTBOX_RELAY_ENABLED: { type: "enum", values: ["true", "false"], default: "true" },
   CONSUMER_BATCH_SIZE: wholeOr(1, 500),
   INBOX_RETENTION_DAYS: wholeOr(1, 7),

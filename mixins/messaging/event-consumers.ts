@@ -12,6 +12,15 @@ export function unreachableConsumers(broker: ServiceBroker, contracts: readonly 
   });
 }
 
+/**
+ * The groups of an event's consumers that some node up now serves. Moleculer keeps a group it has
+ * known after the last node serving it has gone (`getEventGroups` still lists it), and drops an event
+ * sent there.
+ */
+export function servedGroups(broker: ServiceBroker, event: string): string[] {
+  return broker.getEventGroups(event).filter((group) => broker.registry.events.get(event, group)?.hasAvailable());
+}
+
 /** A node as Moleculer describes it to the others (its INFO): its services and their event handlers. */
 export interface NodeInfo {
   id: string;

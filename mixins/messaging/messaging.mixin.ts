@@ -17,7 +17,7 @@ import { PROBE_OPTIONS } from "../moleculer/probe";
 import { currentTraceparent, outsideTrace } from "../moleculer/trace-context";
 import { sendInTraces } from "../moleculer/tracing.middleware";
 import { type UnitOfWork, Units } from "../units/unit-of-work";
-import { groupsServedBy, type NodeInfo, unreachableConsumers } from "./event-consumers";
+import { groupsServedBy, type NodeInfo, servedGroups, unreachableConsumers } from "./event-consumers";
 import { Inbox } from "./inbox/inbox";
 import { type Cause, type Effect, MessageBatches } from "./inbox/message-batches";
 import { startOutboxGauges } from "./outbox/gauges";
@@ -116,7 +116,11 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
       [MESSAGE_ACKNOWLEDGED]: {
         params: acknowledgementParams,
         async handler(ctx: Context<Acknowledgement>) {
-          await this.outbox.acknowledge(ctx.params.messageIds, ctx.params.group);
+          try {
+            await this.outbox.acknowledge(ctx.params.messageIds, ctx.params.group);
+          } finally {
+            this.relay.answered(ctx.params.messageIds.length);
+          }
         },
       },
 
@@ -125,7 +129,11 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
         params: rejectionParams,
         async handler(ctx: Context<Rejection>) {
           this.logger.warn(`Message ${ctx.params.messageId} rejected by ${ctx.params.group}: ${ctx.params.error}`);
-          await this.outbox.reject(ctx.params.messageId, `${ctx.params.group}: ${ctx.params.error}`, config().OUTBOX_MAX_FAILURES);
+          try {
+            await this.outbox.reject(ctx.params.messageId, `${ctx.params.group}: ${ctx.params.error}`, config().OUTBOX_MAX_FAILURES);
+          } finally {
+            this.relay.answered(1);
+          }
         },
       },
 
@@ -213,7 +221,7 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
       this.relay = new Relay(
         outbox,
         {
-          knownGroups: (type) => this.broker.getEventGroups(type),
+          servedGroups: (type) => servedGroups(this.broker, type),
           emit: (type, envelopes, groups) =>
             sendInTraces(
               type,

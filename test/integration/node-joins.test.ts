@@ -6,14 +6,15 @@ import { queryDatabase } from "../support/postgres";
 import { joinCluster } from "../support/tester-node";
 
 /**
- * A node joining brings forward only the outbox messages owed to a consumer group it serves: real
- * nodes over RabbitMQ, a backoff far longer than the test, so only a wake-up can deliver in time.
+ * While no node serves a consumer group, its messages wait; a node joining brings forward only the
+ * outbox messages owed to a group it serves. Real nodes over RabbitMQ; a message with no consumer
+ * waits the longest backoff, far longer than the test, so only a wake-up can deliver in time.
  */
 let cluster: Cluster;
 let tester: ServiceBroker | undefined;
 
 beforeAll(async () => {
-  cluster = await startCluster({ OUTBOX_RETRY_BASE_MS: "600000", OUTBOX_RETRY_MAX_MS: "600000" });
+  cluster = await startCluster({ OUTBOX_RETRY_BASE_MS: "200", OUTBOX_RETRY_MAX_MS: "600000" });
 });
 
 afterAll(async () => {
@@ -25,7 +26,7 @@ afterAll(async () => {
 const backlog = (orderIds: string[]) =>
   queryDatabase(
     cluster.databases.orders,
-    `SELECT id, attempts, next_attempt_at, next_attempt_at > now() + interval '1 minute' AS backing_off
+    `SELECT id, attempts, last_error, next_attempt_at, next_attempt_at > now() + interval '1 minute' AS backing_off
      FROM outbox WHERE type = 'order.created' AND envelope->'data'->>'orderId' = ANY ($1) ORDER BY id`,
     [orderIds],
   );
@@ -34,8 +35,13 @@ describe("a node joining", () => {
   it("wakes only the messages that wait for a consumer group it serves", async () => {
     await cluster.stopNode("invoices");
     const ids = await createOrders(cluster, 5, "node-joins");
+    // The orders node has known the invoices group, but no node serves it now: nothing is sent into
+    // the void with ever longer backoffs; the messages wait for a consumer, their attempts unspent.
+    await eventually(async () => expect((await backlog(ids)).map((row) => row.backing_off)).toEqual(Array(5).fill(true)));
     const before = await backlog(ids);
-    expect(before.map((row) => row.backing_off)).toEqual(Array(5).fill(true));
+    expect(before.map(({ attempts, last_error }) => ({ attempts, last_error }))).toEqual(
+      Array(5).fill({ attempts: 0, last_error: "no consumer up for invoices" }),
+    );
 
     // A node with no consumer group: once the orders node has registered it and its services…
     tester = await joinCluster(cluster, { waitFor: ["orders"] });

@@ -100,12 +100,12 @@ describe("Outbox", () => {
     expect(delays).toEqual([1_000, 2_000, 4_000, 4_000]);
   });
 
-  it("gives back the attempt of a message whose consumers are not known yet", async () => {
+  it("gives back the attempt of a message no node up consumes", async () => {
     const message = orderCreated();
     await add(outgoingAll([message], ORDER_CREATED.consumers), 0);
     await outbox.claimDue(10, backoff);
     await outbox.awaitConsumers([message.id], 500);
-    expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer known yet for invoices" });
+    expect(await row(message.id)).toMatchObject({ attempts: 0, last_error: "no consumer up for invoices" });
   });
 
   it("skips the rows another relay holds", async () => {
@@ -174,7 +174,7 @@ describe("Acknowledgements of several groups", () => {
     const sent: string[] = [];
     const relay = new Relay(
       outbox,
-      { knownGroups: () => ["invoices", "audit"], emit: async (_type, envelopes) => void sent.push(...envelopes.map((e) => e.id)) },
+      { servedGroups: () => ["invoices", "audit"], emit: async (_type, envelopes) => void sent.push(...envelopes.map((e) => e.id)) },
       { ...relayOptions(readConfig({})), pollMs: 60_000 },
       { warn: () => undefined, error: () => undefined } as unknown as Logger,
     );

@@ -14,6 +14,7 @@ describe("relayOptions", () => {
       batchSize: 100,
       batchBytes: 1024 * 1024,
       maxMessageBytes: 16 * 1024 * 1024 - 64 * 1024,
+      maxInFlight: 1_000,
       retryBaseMs: 1_000,
       retryMaxMs: 30_000,
     });
@@ -33,25 +34,33 @@ describe("Relay", () => {
     batchSize: 100,
     batchBytes: 1_000_000,
     maxMessageBytes: 2_000_000,
+    maxInFlight: 1_000,
     retryBaseMs: 1_000,
     retryMaxMs: 30_000,
   };
   const logger = { warn: () => undefined } as unknown as Logger;
 
-  /** A relay over a fake outbox whose passes claim `due`, emitting into `sent`; `known` lists each type's known groups. */
+  /**
+   * A relay over a fake outbox whose passes claim from `due` (`claims`: the most each pass asked for),
+   * emitting into `sent`; `known` lists the groups each type's consumers are served by.
+   */
   function relay(known: Record<string, string[]>, due: PendingMessage[] = [], overrides: Partial<typeof options> = {}) {
     const sent: Array<{ type: string; ids: string[]; groups: string[] }> = [];
     const waiting: Array<{ ids: string[]; delayMs: number }> = [];
     const parked: Array<{ id: string; reason: string }> = [];
     const deleted: string[][] = [];
+    const claims: number[] = [];
     const outbox = {
-      claimDue: async () => due.splice(0),
+      claimDue: async (limit: number) => {
+        claims.push(limit);
+        return due.splice(0, limit);
+      },
       awaitConsumers: async (ids: string[], delayMs: number) => void waiting.push({ ids, delayMs }),
       park: async (messages: Array<{ id: string; reason: string }>) => void parked.push(...messages),
       deleteDelivered: async (ids: string[]) => void deleted.push(ids),
     } as unknown as Outbox;
     const ports = {
-      knownGroups: (type: string) => known[type] ?? [],
+      servedGroups: (type: string) => known[type] ?? [],
       emit: async (type: string, envelopes: EventEnvelope<unknown>[], groups: string[]) =>
         void sent.push({ type, ids: envelopes.map((e) => e.id), groups }),
     };
@@ -61,6 +70,7 @@ describe("Relay", () => {
       waiting,
       parked,
       deleted,
+      claims,
     };
   }
 
@@ -134,15 +144,9 @@ describe("Relay", () => {
   it("cuts batches by bytes as well as count, in order", async () => {
     const sized = (chars: number) => createEnvelope(ORDER_CREATED, { note: "x".repeat(chars) } as never, cause);
     const messages = [sized(800), sized(800), sized(10), sized(10), sized(10), sized(3_000)];
-    const { relay: r, sent } = relay(
-      { "order.created": ["invoices"] },
-      messages.map((m) => pending(m, ["invoices"])),
-      {
-        batchSize: 2,
-        batchBytes: 2_000,
-      },
-    );
+    const { relay: r, sent } = relay({ "order.created": ["invoices"] }, [], { batchSize: 2, batchBytes: 2_000 });
     r.start();
+    r.dispatch(messages.map((m) => outgoing(m, ["invoices"])));
     await r.stop();
     expect(sent.map((batch) => batch.ids)).toEqual([
       [messages[0].id],
@@ -167,6 +171,48 @@ describe("Relay", () => {
     expect(sent).toEqual([{ type: "order.created", ids: [small.id], groups: ["invoices"] }]);
     expect(parked).toEqual([
       { id: huge.id, reason: expect.stringMatching(/^5\d{3} bytes: larger than the 4000 bytes a transporter packet carries$/) },
+    ]);
+  });
+
+  it("claims no more than the room left in flight, and claims again as consumers answer", async () => {
+    const due = Array.from({ length: 300 }, () => pending(created(), ["invoices"]));
+    const { relay: r, claims, sent } = relay({ "order.created": ["invoices"] }, due, { maxInFlight: 150 });
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 10));
+    r.start();
+    await settled();
+    // A full pass, then one for the 50 left of the room: the relay waits for answers.
+    expect(claims).toEqual([100, 50]);
+    r.answered(60);
+    await settled();
+    expect(claims).toEqual([100, 50, 60]);
+    r.answered(150);
+    await r.stop();
+    expect(claims).toEqual([100, 50, 60, 100]);
+    expect(sent.flatMap((batch) => batch.ids)).toHaveLength(300);
+  });
+
+  it("runs no pass on an answer unless the last one stopped at the room in flight", async () => {
+    const { relay: r, claims } = relay({ "order.created": ["invoices"] }, [pending(created(), ["invoices"])]);
+    r.start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    r.answered(1);
+    await r.stop();
+    expect(claims).toEqual([100]);
+  });
+
+  it("sends a commit's messages at once only as far as there is room in flight: the others wait for the passes", async () => {
+    const { relay: r, sent } = relay({ "order.created": ["invoices", "audit"] }, [], { maxInFlight: 5 });
+    r.start();
+    const [a, b, c, d] = [created(), created(), created(), created()];
+    // Two groups each: a message counts twice.
+    r.dispatch([a, b, c].map((envelope) => outgoing(envelope, ["invoices", "audit"])));
+    r.dispatch([a, b].map((envelope) => outgoing(envelope, ["invoices", "audit"])));
+    r.dispatch([outgoing(c, ["invoices", "audit"])]);
+    r.dispatch([outgoing(d, ["invoices"])]);
+    await r.stop();
+    expect(sent).toEqual([
+      { type: "order.created", ids: [a.id, b.id], groups: ["invoices", "audit"] },
+      { type: "order.created", ids: [d.id], groups: ["invoices"] },
     ]);
   });
 });

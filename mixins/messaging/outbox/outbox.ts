@@ -120,11 +120,11 @@ export class Outbox {
     );
   }
 
-  /** Claimed messages none of whose consumers is known yet: they wait `delayMs` without using up an attempt. */
+  /** Claimed messages none of whose consumer groups a node up serves: they wait `delayMs` without using up an attempt. */
   awaitConsumers(ids: string[], delayMs: number) {
     return this.sequelize.query(
       `UPDATE outbox SET attempts = attempts - 1,
-         last_error = 'no consumer known yet for ' || array_to_string(ARRAY(SELECT unnest(consumers) EXCEPT SELECT unnest(acked_by)), ', '),
+         last_error = 'no consumer up for ' || array_to_string(ARRAY(SELECT unnest(consumers) EXCEPT SELECT unnest(acked_by)), ', '),
          next_attempt_at = now() + :delayMs * interval '1 millisecond'
        WHERE id IN (:ids)`,
       { replacements: { ids, delayMs } },

@@ -3,6 +3,7 @@ import type { EventEnvelope } from "../../../contracts/events/envelope";
 import type { Config } from "../../config";
 import { transportLimits } from "../../moleculer/transport-limits";
 import { boundedBatches } from "../../units/bounded-runs";
+import { InFlight } from "./in-flight";
 import type { Outbox, OutgoingMessage } from "./outbox";
 
 export interface RelayOptions {
@@ -14,6 +15,8 @@ export interface RelayOptions {
   batchBytes: number;
   /** a message bigger than this can never cross the transporter: it is parked, not retried */
   maxMessageBytes: number;
+  /** most messages sent and not yet answered by their consumers (per group); the passes claim no more than the room left */
+  maxInFlight: number;
   retryBaseMs: number;
   retryMaxMs: number;
 }
@@ -25,14 +28,15 @@ export function relayOptions(config: Config): RelayOptions {
     batchSize: config.OUTBOX_BATCH_SIZE,
     batchBytes,
     maxMessageBytes,
+    maxInFlight: config.OUTBOX_MAX_IN_FLIGHT,
     retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
     retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
   };
 }
 
 export interface RelayPorts {
-  /** the consumer groups of an event that this node currently knows */
-  knownGroups(type: string): string[];
+  /** the consumer groups of an event that some node up now serves */
+  servedGroups(type: string): string[];
   /** Sends messages of one type to `groups` as one event (an `EventBatch`). */
   emit(type: string, envelopes: EventEnvelope<unknown>[], groups: string[]): Promise<void>;
 }
@@ -47,7 +51,7 @@ interface Batch {
 /** How the relay sorts messages for sending. */
 interface Sorted {
   batches: Batch[];
-  /** ids of messages none of whose groups this node knows yet */
+  /** ids of messages none of whose groups a node up now serves */
   unreachable: string[];
   /** messages too big to ever cross the transporter, with their size */
   oversized: Array<{ id: string; bytes: number }>;
@@ -58,18 +62,28 @@ interface Sorted {
  * groups that have not acknowledged them yet, with backoff, until every group has (or a consumer's
  * rejections park the message). Messages of one type for the same groups leave as one event.
  * Several instances may run against one database: each pass locks its rows with SKIP LOCKED.
+ *
+ * The relay keeps at most `maxInFlight` messages unanswered. Moleculer pushes events to a node as fast
+ * as they are sent: a relay claiming a backlog faster than its consumer applies it would pile the
+ * messages up in the consumer's memory, and send again those still waiting there when their backoff
+ * ran out.
  */
 export class Relay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly inFlight: InFlight;
+  /** the last pass stopped at the room in flight, with more perhaps due: an answer runs the next */
+  private waitingForRoom = false;
 
   constructor(
     private readonly outbox: Outbox,
     private readonly ports: RelayPorts,
     private readonly options: RelayOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.inFlight = new InFlight(options.retryBaseMs);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.options.pollMs);
@@ -77,9 +91,10 @@ export class Relay {
   }
 
   /**
-   * Emits freshly committed messages at once to the consumer groups known now. Their rows are due
-   * after the first backoff step: unacknowledged by then, the passes take over. Nothing happens while
-   * the relay is stopped (or disabled): the rows are all there is.
+   * Emits freshly committed messages at once to the consumer groups served now, as far as there is
+   * room in flight. Their rows are due after the first backoff step: unacknowledged (or not sent) by
+   * then, the passes take over. Nothing happens while the relay is stopped (or disabled): the rows are
+   * all there is.
    */
   dispatch(messages: OutgoingMessage[]): void {
     if (!this.timer) return;
@@ -87,11 +102,21 @@ export class Relay {
     const { batches } = this.sort(
       messages.map(({ envelope, json, consumers }) => ({ envelope, bytes: Buffer.byteLength(json), groups: consumers })),
     );
+    let room = this.options.maxInFlight - this.inFlight.size;
     for (const { type, groups, envelopes } of batches) {
-      this.ports
-        .emit(type, envelopes, groups)
-        .catch((err) => this.logger.warn(`Emit of ${envelopes.length} ${type} failed; the relay retries: ${err.message}`));
+      const count = envelopes.length * groups.length;
+      if (count > room) break;
+      room -= count;
+      this.send(type, envelopes, groups).catch((err) =>
+        this.logger.warn(`Emit of ${envelopes.length} ${type} failed; the relay retries: ${err.message}`),
+      );
     }
+  }
+
+  /** Consumers answered `count` of the messages sent (applied or rejected them): room for more. */
+  answered(count: number): void {
+    this.inFlight.answered(count);
+    if (this.waitingForRoom) this.kick();
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -114,8 +139,8 @@ export class Relay {
     do {
       this.again = false;
       try {
-        const claimed = await this.pass();
-        if (claimed === this.options.batchSize) this.again = true;
+        // A pass cut short by the room in flight is not repeated: answers kick the relay.
+        if ((await this.pass()) === this.options.batchSize) this.again = true;
       } catch (err) {
         this.logger.warn(`Outbox relay pass failed; retrying on the next tick: ${(err as Error).message}`);
       }
@@ -123,8 +148,12 @@ export class Relay {
   }
 
   private async pass(): Promise<number> {
-    const { batchSize, retryBaseMs, retryMaxMs } = this.options;
-    const messages = await this.outbox.claimDue(batchSize, { baseMs: retryBaseMs, maxMs: retryMaxMs });
+    const { batchSize, maxInFlight, retryBaseMs, retryMaxMs } = this.options;
+    const claimable = Math.min(batchSize, maxInFlight - this.inFlight.size);
+    this.waitingForRoom = claimable <= 0;
+    if (this.waitingForRoom) return 0;
+    const messages = await this.outbox.claimDue(claimable, { baseMs: retryBaseMs, maxMs: retryMaxMs });
+    this.waitingForRoom = claimable < batchSize && messages.length === claimable;
     const owed = messages.map(({ envelope, bytes, consumers, acked_by }) => ({
       envelope,
       bytes,
@@ -144,16 +173,20 @@ export class Relay {
         oversized.map(({ id, bytes }) => ({ id, reason: `${bytes} bytes: larger than the ${limit} bytes a transporter packet carries` })),
       );
     }
-    for (const { type, groups, envelopes } of batches) await this.ports.emit(type, envelopes, groups);
+    for (const { type, groups, envelopes } of batches) await this.send(type, envelopes, groups);
     // A node serving them brings them forward when it joins (`makeDueFor`); the longest backoff is only the
     // fallback. A shorter wait had the relay rewrite every waiting row each time round while a consumer was away.
     if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryMaxMs);
     return messages.length;
   }
 
+  private send(type: string, envelopes: EventEnvelope<unknown>[], groups: string[]): Promise<void> {
+    this.inFlight.sent(envelopes.length * groups.length);
+    return this.ports.emit(type, envelopes, groups);
+  }
+
   /**
-   * The messages grouped for sending: by type and by those of their `groups` this node currently
-   * knows a consumer for, in order of first appearance, each group cut into batches of at most
+   * The messages grouped for sending: by type and by those of their `groups` a node up now serves, in order of first appearance, each group cut into batches of at most
    * `batchSize` messages and `batchBytes` bytes.
    */
   private sort(messages: Array<{ envelope: EventEnvelope<unknown>; bytes: number; groups: readonly string[] }>): Sorted {
@@ -166,8 +199,8 @@ export class Relay {
         oversized.push({ id: envelope.id, bytes });
         continue;
       }
-      const known = this.ports.knownGroups(envelope.type);
-      const reachable = wanted.filter((group) => known.includes(group));
+      const served = this.ports.servedGroups(envelope.type);
+      const reachable = wanted.filter((group) => served.includes(group));
       if (reachable.length === 0) {
         unreachable.push(envelope.id);
         continue;
