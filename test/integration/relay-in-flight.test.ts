@@ -3,13 +3,18 @@ import { createOrders, expectEveryOrderInvoicedOnce } from "../support/orders";
 
 /**
  * A relay sends a backlog no faster than its consumers answer: real nodes over RabbitMQ, the orders
- * relay allowed 10 messages in flight and a backoff far longer than the test, so only answers can
- * move the backlog along, and no consumer batch can hold more than 10 of its messages.
+ * relay allowed 10 messages in flight, and its polling and backoff far longer than the test, so only
+ * answers can move the backlog along, and no consumer batch can hold more than 10 of its messages.
  */
 let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ OUTBOX_MAX_IN_FLIGHT: "10", OUTBOX_RETRY_BASE_MS: "600000", OUTBOX_RETRY_MAX_MS: "600000" });
+  cluster = await startCluster({
+    OUTBOX_MAX_IN_FLIGHT: "10",
+    OUTBOX_POLL_MS: "600000",
+    OUTBOX_RETRY_BASE_MS: "600000",
+    OUTBOX_RETRY_MAX_MS: "600000",
+  });
 });
 
 afterAll(async () => {

@@ -191,6 +191,19 @@ describe("Relay", () => {
     expect(sent.flatMap((batch) => batch.ids)).toHaveLength(300);
   });
 
+  it("claims again at once when what it claimed up to the room was not all sent", async () => {
+    const sendable = () => pending(created(), ["invoices"]);
+    // No node serves order.cancelled's group: those messages wait, and take no room.
+    const waiting = () => pending(cancelled(), ["invoices"]);
+    const due = [...Array.from({ length: 100 }, sendable), ...Array.from({ length: 50 }, waiting), ...Array.from({ length: 60 }, sendable)];
+    const { relay: r, claims, sent } = relay({ "order.created": ["invoices"] }, due, { maxInFlight: 150 });
+    r.start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await r.stop();
+    expect(claims).toEqual([100, 50, 50]);
+    expect(sent.flatMap((batch) => batch.ids)).toHaveLength(150);
+  });
+
   it("runs no pass on an answer unless the last one stopped at the room in flight", async () => {
     const { relay: r, claims } = relay({ "order.created": ["invoices"] }, [pending(created(), ["invoices"])]);
     r.start();

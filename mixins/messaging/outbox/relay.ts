@@ -66,7 +66,8 @@ interface Sorted {
  * The relay keeps at most `maxInFlight` messages unanswered. Moleculer pushes events to a node as fast
  * as they are sent: a relay claiming a backlog faster than its consumer applies it would pile the
  * messages up in the consumer's memory, and send again those still waiting there when their backoff
- * ran out.
+ * ran out. A send counts until it is answered or its first backoff is over (`InFlight`); a pass claims
+ * rows against the room as if each had one group.
  */
 export class Relay {
   private timer: NodeJS.Timeout | undefined;
@@ -116,7 +117,8 @@ export class Relay {
   /** Consumers answered `count` of the messages sent (applied or rejected them): room for more. */
   answered(count: number): void {
     this.inFlight.answered(count);
-    if (this.waitingForRoom) this.kick();
+    // While a pass runs, it may yet stop at the window: it is followed by another.
+    if (this.waitingForRoom || this.running) this.kick();
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -139,21 +141,23 @@ export class Relay {
     do {
       this.again = false;
       try {
-        // A pass cut short by the room in flight is not repeated: answers kick the relay.
-        if ((await this.pass()) === this.options.batchSize) this.again = true;
+        if (await this.pass()) this.again = true;
       } catch (err) {
         this.logger.warn(`Outbox relay pass failed; retrying on the next tick: ${(err as Error).message}`);
       }
     } while (this.again && this.timer);
   }
 
-  private async pass(): Promise<number> {
+  /**
+   * Claims and sends what is due, as far as there is room in flight. True when more may be due and
+   * there is room for it; when the room ran out first, answers run the next pass.
+   */
+  private async pass(): Promise<boolean> {
     const { batchSize, maxInFlight, retryBaseMs, retryMaxMs } = this.options;
     const claimable = Math.min(batchSize, maxInFlight - this.inFlight.size);
     this.waitingForRoom = claimable <= 0;
-    if (this.waitingForRoom) return 0;
+    if (this.waitingForRoom) return false;
     const messages = await this.outbox.claimDue(claimable, { baseMs: retryBaseMs, maxMs: retryMaxMs });
-    this.waitingForRoom = claimable < batchSize && messages.length === claimable;
     const owed = messages.map(({ envelope, bytes, consumers, acked_by }) => ({
       envelope,
       bytes,
@@ -177,7 +181,9 @@ export class Relay {
     // A node serving them brings them forward when it joins (`makeDueFor`); the longest backoff is only the
     // fallback. A shorter wait had the relay rewrite every waiting row each time round while a consumer was away.
     if (unreachable.length > 0) await this.outbox.awaitConsumers(unreachable, retryMaxMs);
-    return messages.length;
+    const moreDue = messages.length === claimable;
+    this.waitingForRoom = moreDue && this.inFlight.size >= maxInFlight;
+    return moreDue && !this.waitingForRoom;
   }
 
   private send(type: string, envelopes: EventEnvelope<unknown>[], groups: string[]): Promise<void> {
