@@ -192,20 +192,23 @@ export class Relay {
   }
 
   /**
-   * The messages grouped for sending: by type and by those of their `groups` a node up now serves, in order of first appearance, each group cut into batches of at most
-   * `batchSize` messages and `batchBytes` bytes.
+   * The messages grouped for sending: by type and by those of their `groups` a node up now serves, in
+   * order of first appearance, each group cut into batches of at most `batchSize` messages and
+   * `batchBytes` bytes. Which groups are served is asked once per type, not per message.
    */
   private sort(messages: Array<{ envelope: EventEnvelope<unknown>; bytes: number; groups: readonly string[] }>): Sorted {
     const { batchSize, batchBytes, maxMessageBytes } = this.options;
     const groups = new Map<string, { type: string; groups: string[]; sized: Array<{ envelope: EventEnvelope<unknown>; bytes: number }> }>();
     const unreachable: string[] = [];
     const oversized: Sorted["oversized"] = [];
+    const servedByType = new Map<string, string[]>();
     for (const { envelope, bytes, groups: wanted } of messages) {
       if (bytes > maxMessageBytes) {
         oversized.push({ id: envelope.id, bytes });
         continue;
       }
-      const served = this.ports.servedGroups(envelope.type);
+      const served = servedByType.get(envelope.type) ?? this.ports.servedGroups(envelope.type);
+      servedByType.set(envelope.type, served);
       const reachable = wanted.filter((group) => served.includes(group));
       if (reachable.length === 0) {
         unreachable.push(envelope.id);
