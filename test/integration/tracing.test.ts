@@ -34,11 +34,14 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-/** What Kong sends: a trace of its own, with Kong's span as the parent of everything the request causes. */
-function incomingTrace() {
+/**
+ * What Kong sends: a trace of its own, with Kong's span as the parent of everything the request causes;
+ * `sampled: false` for the requests Kong's sampling rate leaves out.
+ */
+function incomingTrace({ sampled = true } = {}) {
   const traceId = randomBytes(16).toString("hex");
   const spanId = randomBytes(8).toString("hex");
-  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-${sampled ? "01" : "00"}` };
 }
 
 const spansOf = (traceId: string) => receiver.spans.filter((span) => span.traceId === traceId);
@@ -75,8 +78,8 @@ const exported = (service: string, text: string) =>
   });
 
 describe("logs", () => {
-  const placeOrder = async (name: string) => {
-    const incoming = incomingTrace();
+  const placeOrder = async (name: string, sampled = true) => {
+    const incoming = incomingTrace({ sampled });
     const created = await cluster.http.raw<Order>("POST", "/orders", {
       body: JSON.stringify(orderBody(name)),
       headers: { "content-type": "application/json", traceparent: incoming.traceparent },
@@ -87,26 +90,46 @@ describe("logs", () => {
     return { incoming, order: created.body, requestId };
   };
 
-  it("are JSON lines carrying the trace id, span id and request id of the work they describe", async () => {
-    const { incoming, order, requestId } = await placeOrder("logged");
-    const accepted = await eventually(async () => {
-      const line = jsonLines("orders").find((entry) => String(entry.msg).includes(`Order ${order.id} accepted`));
+  /** The first JSON line of a node instance whose message includes `text`, once it is written. */
+  const lineOf = (instance: string, text: string) =>
+    eventually(async () => {
+      const line = jsonLines(instance).find((entry) => String(entry.msg).includes(text));
       expect(line).toBeDefined();
       return line!;
     });
+
+  it("are JSON lines carrying the trace id, span id and request id of the work they describe", async () => {
+    const { incoming, order, requestId } = await placeOrder("logged");
+    const accepted = await lineOf("orders", `Order ${order.id} accepted`);
     expect(accepted).toMatchObject({ trace_id: incoming.traceId, trace_flags: "01", requestId, role: "orders" });
     expect(accepted.span_id).toMatch(/^[0-9a-f]{16}$/);
 
-    const issued = await eventually(async () => {
-      const line = jsonLines("invoices").find((entry) => String(entry.msg).includes(`for order ${order.id}`));
-      expect(line).toBeDefined();
-      return line!;
-    });
+    const issued = await lineOf("invoices", `for order ${order.id}`);
     expect(issued).toMatchObject({ trace_id: incoming.traceId, role: "invoices" });
     // The README's LogQL finds slow invoices by this: `regexp "lag (?P<lag>[0-9.]+) s" | lag > 10`.
     const lag = Number(/lag (?<lag>[0-9.]+) s/.exec(String(issued.msg))?.groups?.lag);
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(60);
+  });
+
+  it("carry the trace id and request id of a request its caller did not sample, of which no span is exported", async () => {
+    const { incoming, order, requestId } = await placeOrder("unsampled", false);
+    expect(await lineOf("orders", `Order ${order.id} accepted`)).toMatchObject({
+      trace_id: incoming.traceId,
+      trace_flags: "00",
+      requestId,
+    });
+    expect(await lineOf("invoices", `for order ${order.id}`)).toMatchObject({ trace_id: incoming.traceId, trace_flags: "00" });
+    // …and in the log records exported over OTLP, where a search by trace id looks.
+    expect(await exported("orders", `Order ${order.id} accepted`)).toMatchObject({ traceId: incoming.traceId });
+    await eventually(async () => expect((await cluster.http.get<Order>(`/orders/${order.id}`)).body.status).toBe("invoiced"));
+
+    // A sampled order placed after it has gone all the way round: any span of the first would be here too.
+    const sampled = await placeOrder("sampled-after");
+    await eventually(async () => {
+      expect(spansOf(sampled.incoming.traceId).filter(named("process invoice.issued"))).toHaveLength(1);
+    });
+    expect(spansOf(incoming.traceId)).toEqual([]);
   });
 
   it("go over OTLP beside the traces: the node as resource, the trace and span as the record's own, the request id as an attribute", async () => {
