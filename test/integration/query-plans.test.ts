@@ -1,4 +1,4 @@
-import { Sequelize } from "sequelize";
+import { QueryTypes, Sequelize } from "sequelize";
 import { migrate } from "../../mixins/db/migrations";
 import { Outbox } from "../../mixins/messaging/outbox/outbox";
 import { migrations } from "../../services/orders/migrations";
@@ -8,7 +8,7 @@ import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../s
 /**
  * The relay's claim stays an index scan that stops at its limit however much is owed: a consumer away
  * for an hour leaves a backlog the relay looks into every second. Checked on PostgreSQL's own plan for
- * the statement the code runs, over a big, analysed outbox.
+ * the statement the code runs, over a big outbox, before and after PostgreSQL has analysed it.
  */
 const database = `${runId()}_plans`;
 let sequelize: Sequelize;
@@ -19,16 +19,7 @@ beforeAll(async () => {
   await createDatabases([database]);
   sequelize = new Sequelize(databaseUrl(database), { logging: (sql) => sent.push(sql.replace(/^Executing \(default\): /, "")) });
   await migrate(sequelize, migrations, "orders");
-  // 300,000 messages owed: a third due now (a backlog), the rest retried later or parked.
-  await queryDatabase(
-    database,
-    `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at, parked_at, created_at)
-     SELECT gen_random_uuid(), 'order.created', '{}', '{invoices}',
-            now() + (i % 3 - 1) * interval '1 hour', CASE WHEN i % 10 = 0 THEN now() END, now() - i * interval '1 second'
-     FROM generate_series(1, 300000) AS i`,
-  );
-  await queryDatabase(database, "ANALYZE outbox");
-}, 300_000);
+});
 
 afterAll(async () => {
   await sequelize?.close();
@@ -44,25 +35,53 @@ interface PlanNode {
 }
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-/** PostgreSQL's plan for `sql`, without running it. */
-async function plan(sql: string): Promise<PlanNode[]> {
+/** `count` more messages owed: a third due now (a backlog), the rest retried later or parked. */
+function owe(count: number): Promise<unknown> {
+  return queryDatabase(
+    database,
+    `INSERT INTO outbox (id, type, envelope, consumers, next_attempt_at, parked_at, created_at)
+     SELECT gen_random_uuid(), 'order.created', '{}', '{invoices}',
+            now() + (i % 3 - 1) * interval '1 hour', CASE WHEN i % 10 = 0 THEN now() END, now() - i * interval '1 second'
+     FROM generate_series(1, $1::integer) AS i`,
+    [count],
+  );
+}
+
+/** PostgreSQL's plan for a query the code sent, without running it: under the settings it makes (`SET LOCAL …;`) first. */
+async function plan(query: string): Promise<PlanNode[]> {
+  const explained = query.replace(/^(\s*SET LOCAL [^;]*;)*\s*/, (settings) => `${settings} EXPLAIN (FORMAT JSON) `);
   const [
     {
       "QUERY PLAN": [{ Plan }],
     },
-  ] = await queryDatabase(database, `EXPLAIN (FORMAT JSON) ${sql}`);
+  ] = await sequelize.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(explained, { type: QueryTypes.SELECT, logging: false });
   return nodesOf(Plan);
 }
 
-it("claims due messages through the due index, in its order, reading no more rows than the batch", async () => {
+async function expectClaimThroughDueIndex(): Promise<void> {
   sent.length = 0;
   const claimed = await new Outbox(sequelize).claimDue(100, { baseMs: 1000, maxMs: 30_000 });
   expect(claimed).toHaveLength(100);
-  const [claim] = sent.filter((sql) => sql.startsWith("UPDATE outbox"));
+  const [claim] = sent.filter((sql) => /^(\s*SET LOCAL [^;]*;)*\s*UPDATE outbox/.test(sql));
   const nodes = await plan(claim);
   const reads = nodes.filter((node) => node["Relation Name"] === "outbox" && node["Node Type"] !== "ModifyTable");
   expect(reads.map((node) => node["Node Type"])).not.toContain("Seq Scan");
   expect(reads.map((node) => node["Index Name"])).toContain("outbox_due_idx");
   // The index gives the rows in the order asked for, so the limit stops the scan: no sort of the backlog.
   expect(nodes.map((node) => node["Node Type"])).not.toContain("Sort");
+}
+
+it("claims due messages through the due index, in its order, reading no more rows than the batch, before the outbox is analysed", async () => {
+  // What a server with autovacuum off, or one not yet round after a burst, plans with: no statistics,
+  // a guess of a few dozen rows owed, where sorting them all looks cheaper than the index's order.
+  await owe(10_000);
+  const [{ reltuples }] = await queryDatabase(database, "SELECT reltuples FROM pg_class WHERE relname = 'outbox'");
+  expect(reltuples).toBeLessThan(1);
+  await expectClaimThroughDueIndex();
 });
+
+it("…and once it is, over 300,000", async () => {
+  await owe(290_000);
+  await queryDatabase(database, "ANALYZE outbox");
+  await expectClaimThroughDueIndex();
+}, 300_000);

@@ -107,10 +107,16 @@ export class Outbox {
    * relay that dies mid-pass leaves them due again later. Rows another relay holds are skipped.
    * The longest due come first, in the due index's own order: the scan stops at the limit however
    * large a backlog has grown (ordered by creation, PostgreSQL read and sorted all of it).
+   *
+   * Sorting is off for the statement (`SET LOCAL` in the one implicit transaction of a query of two
+   * statements): statistics that say the outbox is small (never analysed, autovacuum off or not yet
+   * round after a burst) made PostgreSQL fetch every due row and sort them for each pass instead, a
+   * cost growing with the backlog on every pass.
    */
   claimDue(limit: number, backoff: { baseMs: number; maxMs: number }): Promise<PendingMessage[]> {
     return this.sequelize.query<PendingMessage>(
-      `UPDATE outbox SET attempts = attempts + 1,
+      `SET LOCAL enable_sort = off;
+       UPDATE outbox SET attempts = attempts + 1,
          next_attempt_at = now() + least(:baseMs * power(2, least(attempts, 30)), :maxMs) * interval '1 millisecond'
        WHERE id IN (SELECT id FROM outbox
                     WHERE parked_at IS NULL AND next_attempt_at <= now()
