@@ -81,7 +81,8 @@ it("claims due messages through the due index, in its order, reading no more row
 });
 
 it("…and once it is, over 300,000", async () => {
-  await owe(290_000);
+  const [{ owed }] = await queryDatabase(database, "SELECT count(*)::int AS owed FROM outbox");
+  await owe(300_000 - owed);
   await queryDatabase(database, "ANALYZE outbox");
   await expectClaimThroughDueIndex();
 }, 300_000);

@@ -112,7 +112,7 @@ describe("logs", () => {
     expect(lag).toBeLessThan(60);
   });
 
-  it("carry the trace id and request id of a request its caller did not sample, of which no span is exported", async () => {
+  it("carry the trace id of a request its caller did not sample, of which no span is exported", async () => {
     const { incoming, order, requestId } = await placeOrder("unsampled", false);
     expect(await lineOf("orders", `Order ${order.id} accepted`)).toMatchObject({
       trace_id: incoming.traceId,
@@ -122,12 +122,16 @@ describe("logs", () => {
     expect(await lineOf("invoices", `for order ${order.id}`)).toMatchObject({ trace_id: incoming.traceId, trace_flags: "00" });
     // …and in the log records exported over OTLP, where a search by trace id looks.
     expect(await exported("orders", `Order ${order.id} accepted`)).toMatchObject({ traceId: incoming.traceId });
+    expect(await exported("invoices", `for order ${order.id}`)).toMatchObject({ traceId: incoming.traceId });
     await eventually(async () => expect((await cluster.http.get<Order>(`/orders/${order.id}`)).body.status).toBe("invoiced"));
 
-    // A sampled order placed after it has gone all the way round: any span of the first would be here too.
+    // A sampled order placed after it has gone all the way round, and every node has exported its
+    // spans since: any span of the first would have gone with them.
     const sampled = await placeOrder("sampled-after");
     await eventually(async () => {
-      expect(spansOf(sampled.incoming.traceId).filter(named("process invoice.issued"))).toHaveLength(1);
+      const spans = spansOf(sampled.incoming.traceId);
+      expect(new Set(spans.map((span) => span.service))).toEqual(new Set(["gateway", "orders", "invoices"]));
+      expect(spans.filter(named("process invoice.issued"))).toHaveLength(1);
     });
     expect(spansOf(incoming.traceId)).toEqual([]);
   });

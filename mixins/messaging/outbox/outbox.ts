@@ -108,10 +108,12 @@ export class Outbox {
    * The longest due come first, in the due index's own order: the scan stops at the limit however
    * large a backlog has grown (ordered by creation, PostgreSQL read and sorted all of it).
    *
-   * Sorting is off for the statement (`SET LOCAL` in the one implicit transaction of a query of two
-   * statements): statistics that say the outbox is small (never analysed, autovacuum off or not yet
-   * round after a burst) made PostgreSQL fetch every due row and sort them for each pass instead, a
-   * cost growing with the backlog on every pass.
+   * Sorting is off for the statement: statistics that say the outbox is small (never analysed,
+   * autovacuum off or not yet round after a burst) made PostgreSQL fetch every due row and sort them
+   * for each pass instead, a cost growing with the backlog on every pass. `SET LOCAL` holds for the
+   * one implicit transaction of a query of two statements, so the query stays one text with its values
+   * inlined (a prepared statement, or `bind`, takes one command) and runs outside any transaction of
+   * the caller's (where the setting would last to its end).
    */
   claimDue(limit: number, backoff: { baseMs: number; maxMs: number }): Promise<PendingMessage[]> {
     return this.sequelize.query<PendingMessage>(
