@@ -3,11 +3,16 @@ import { type EventEnvelope, isEventBatch } from "../../contracts/events/envelop
 
 type Handler = (ctx: Context) => Promise<unknown>;
 
-/** The batch's context, narrowed to one message: the message as params, its trace in the headers. */
+/**
+ * The batch's context, narrowed to one message: the message as params, its trace in the headers, and
+ * as request ID the request that started its chain (the batch's own is the relay's or the producer's
+ * emit, shared by messages from many requests), so that the logs' `requestId` leads across the nodes.
+ */
 function messageContext(ctx: Context, envelope: EventEnvelope<unknown>): Context {
   const one = ctx.copy();
   one.params = envelope;
   one.headers = envelope.traceparent ? { traceparent: envelope.traceparent } : {};
+  if (typeof envelope.correlationId === "string") one.requestID = envelope.correlationId;
   return one;
 }
 

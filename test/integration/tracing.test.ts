@@ -105,24 +105,24 @@ describe("logs", () => {
     expect(accepted.span_id).toMatch(/^[0-9a-f]{16}$/);
 
     const issued = await lineOf("invoices", `for order ${order.id}`);
-    expect(issued).toMatchObject({ trace_id: incoming.traceId, role: "invoices" });
+    expect(issued).toMatchObject({ trace_id: incoming.traceId, requestId, role: "invoices" });
     // The README's LogQL finds slow invoices by this: `regexp "lag (?P<lag>[0-9.]+) s" | lag > 10`.
     const lag = Number(/lag (?<lag>[0-9.]+) s/.exec(String(issued.msg))?.groups?.lag);
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(60);
   });
 
-  it("carry the trace id of a request its caller did not sample, of which no span is exported", async () => {
+  it("carry the trace id and request id of a request its caller did not sample, of which no span is exported", async () => {
     const { incoming, order, requestId } = await placeOrder("unsampled", false);
     expect(await lineOf("orders", `Order ${order.id} accepted`)).toMatchObject({
       trace_id: incoming.traceId,
       trace_flags: "00",
       requestId,
     });
-    expect(await lineOf("invoices", `for order ${order.id}`)).toMatchObject({ trace_id: incoming.traceId, trace_flags: "00" });
+    expect(await lineOf("invoices", `for order ${order.id}`)).toMatchObject({ trace_id: incoming.traceId, trace_flags: "00", requestId });
     // …and in the log records exported over OTLP, where a search by trace id looks.
     expect(await exported("orders", `Order ${order.id} accepted`)).toMatchObject({ traceId: incoming.traceId });
-    expect(await exported("invoices", `for order ${order.id}`)).toMatchObject({ traceId: incoming.traceId });
+    expect(await exported("invoices", `for order ${order.id}`)).toMatchObject({ traceId: incoming.traceId, attributes: { requestId } });
     await eventually(async () => expect((await cluster.http.get<Order>(`/orders/${order.id}`)).body.status).toBe("invoiced"));
 
     // A sampled order placed after it has gone all the way round, and every node has exported its
@@ -153,7 +153,7 @@ describe("logs", () => {
     });
 
     const issued = await exported("invoices", `for order ${order.id}`);
-    expect(issued).toMatchObject({ traceId: incoming.traceId, resource: { "service.name": "invoices" } });
+    expect(issued).toMatchObject({ traceId: incoming.traceId, attributes: { requestId }, resource: { "service.name": "invoices" } });
   });
 });
 

@@ -5,7 +5,7 @@ import { EventBatchesMiddleware } from "../../mixins/moleculer/event-batches.mid
 
 describe("EventBatchesMiddleware", () => {
   let broker: ServiceBroker;
-  const seen: Array<{ event: string; params: unknown; headers: unknown }> = [];
+  const seen: Array<{ event: string; params: unknown; headers: unknown; requestID?: string | null }> = [];
 
   beforeEach(async () => {
     seen.length = 0;
@@ -14,7 +14,7 @@ describe("EventBatchesMiddleware", () => {
       name: "invoices",
       events: {
         "order.created"(ctx: Context) {
-          seen.push({ event: ctx.eventName!, params: ctx.params, headers: ctx.headers });
+          seen.push({ event: ctx.eventName!, params: ctx.params, headers: ctx.headers, requestID: ctx.requestID });
         },
         "message.acknowledged"(ctx: Context) {
           seen.push({ event: ctx.eventName!, params: ctx.params, headers: ctx.headers });
@@ -26,16 +26,16 @@ describe("EventBatchesMiddleware", () => {
 
   afterEach(() => broker.stop());
 
-  const envelope = (traceparent?: string): EventEnvelope<unknown> =>
-    createEnvelope(ORDER_CREATED, {} as never, { correlationId: "c", causationId: "c", source: "orders", traceparent });
+  const envelope = (correlationId: string, traceparent?: string): EventEnvelope<unknown> =>
+    createEnvelope(ORDER_CREATED, {} as never, { correlationId, causationId: correlationId, source: "orders", traceparent });
 
-  it("runs the handler once per message of a batch, each with its own trace in the headers", async () => {
+  it("runs the handler once per message of a batch, each with its own trace in the headers and its own request's ID", async () => {
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    const [a, b] = [envelope(traceparent), envelope()];
+    const [a, b] = [envelope("request-a", traceparent), envelope("request-b")];
     await broker.emit("order.created", { batch: [a, b] } satisfies EventBatch<unknown>);
     expect(seen).toEqual([
-      { event: "order.created", params: a, headers: { traceparent } },
-      { event: "order.created", params: b, headers: {} },
+      { event: "order.created", params: a, headers: { traceparent }, requestID: "request-a" },
+      { event: "order.created", params: b, headers: {}, requestID: "request-b" },
     ]);
   });
 
