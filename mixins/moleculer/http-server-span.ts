@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
@@ -6,16 +7,31 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
 } from "@opentelemetry/semantic-conventions";
+import { withRequestId } from "./trace-context";
 
 const tracer = trace.getTracer("orders-invoices.http");
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
+ * The request ID moleculer-web gives the request's context, and returns in `X-Request-ID`: the caller's
+ * (`X-Correlation-ID` first, as moleculer-web reads them), else a new one, set on the request for
+ * moleculer-web to take, so that it is known before the gateway writes a line about the request.
+ */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-correlation-id"] ?? req.headers["x-request-id"];
+  if (typeof given === "string") return given;
+  const made = randomUUID();
+  req.headers["x-request-id"] = made;
+  return made;
+}
+
+/**
  * A SERVER span for every request `server` handles, named after its method, continuing the caller's W3C
  * trace (Kong's) and active while the gateway works on it, so every call it makes is its child; an error
- * when the answer is a 5xx. Requests to `untraced` paths (probes: a trace each would bury the real ones)
- * get none. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a third of
+ * when the answer is a 5xx. The request's ID goes with it, for the gateway's own lines about the
+ * request (a refusal, an error). Requests to `untraced` paths (probes: a trace each would bury the real
+ * ones) get neither. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a third of
  * the SDK's (README: Performance). Without the SDK the tracer and the propagator are the API's no-ops.
  */
 export function traceRequests(server: Server, untraced: ReadonlySet<string>): void {
@@ -36,6 +52,6 @@ export function traceRequests(server: Server, untraced: ReadonlySet<string>): vo
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(trace.setSpan(parent, span), () => handle(req, res));
+    context.with(withRequestId(trace.setSpan(parent, span), requestIdOf(req)), () => handle(req, res));
   });
 }

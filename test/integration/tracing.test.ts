@@ -136,6 +136,21 @@ describe("logs", () => {
     expect(spansOf(incoming.traceId)).toEqual([]);
   });
 
+  it("from the gateway, about a request it could not serve, carry that request's trace id and request id", async () => {
+    const incoming = incomingTrace();
+    const path = `/invoices/${randomUUID()}`;
+    await setDatabaseOutage(cluster.databases.invoices, true);
+    try {
+      const unavailable = await cluster.http.raw("GET", path, { headers: { traceparent: incoming.traceparent } });
+      expect(unavailable.status).toBe(503);
+      const requestId = unavailable.headers.get("x-request-id");
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await lineOf("api", `GET ${path}: `)).toMatchObject({ trace_id: incoming.traceId, requestId, level: 40 });
+    } finally {
+      await setDatabaseOutage(cluster.databases.invoices, false);
+    }
+  });
+
   it("go over OTLP beside the traces: the node as resource, the trace and span as the record's own, the request id as an attribute", async () => {
     const { incoming, order, requestId } = await placeOrder("exported");
     const accepted = await exported("orders", `Order ${order.id} accepted`);
