@@ -31,8 +31,9 @@ function requestIdOf(req: IncomingMessage): string {
  * trace (Kong's) and active while the gateway works on it, so every call it makes is its child; an error
  * when the answer is a 5xx. The request's ID goes with it, for the gateway's own lines about the
  * request (a refusal, an error). Requests to `untraced` paths (probes: a trace each would bury the real
- * ones) get neither. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a third of
- * the SDK's (README: Performance). Without the SDK the tracer and the propagator are the API's no-ops.
+ * ones) get neither. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a
+ * third of the SDK's (README: Performance). Without the SDK the tracer and the propagator are the API's
+ * no-ops.
  */
 export function traceRequests(server: Server, untraced: ReadonlySet<string>): void {
   const handlers = server.listeners("request") as Listener[];
