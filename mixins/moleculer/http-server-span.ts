@@ -15,12 +15,12 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * The request ID moleculer-web gives the request's context, and returns in `X-Request-ID`: the caller's
- * (`X-Correlation-ID` first, as moleculer-web reads them), else a new one, set on the request for
- * moleculer-web to take, so that it is known before the gateway writes a line about the request.
+ * (a non-empty `X-Correlation-ID` first, as moleculer-web reads them), else a new one, set on the request
+ * for moleculer-web to take, so that it is known before the gateway writes a line about the request.
  */
 function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers["x-correlation-id"] ?? req.headers["x-request-id"];
-  if (typeof given === "string") return given;
+  const given = req.headers["x-correlation-id"] || req.headers["x-request-id"];
+  if (typeof given === "string" && given !== "") return given;
   const made = randomUUID();
   req.headers["x-request-id"] = made;
   return made;
