@@ -31,7 +31,7 @@ function requestIdOf(req: IncomingMessage): string {
  * trace (Kong's) and active while the gateway works on it, so every call it makes is its child; an error
  * when the answer is a 5xx. The request's ID goes with it, for the gateway's own lines about the
  * request (a refusal, an error). Requests to `untraced` paths (probes: a trace each would bury the real
- * ones) get neither. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a
+ * ones) get no span. OpenTelemetry's HTTP instrumentation did this at a cost per request measured at a
  * third of the SDK's (README: Performance). Without the SDK the tracer and the propagator are the API's
  * no-ops.
  */
@@ -42,6 +42,7 @@ export function traceRequests(server: Server, untraced: ReadonlySet<string>): vo
     for (const handler of handlers) handler(req, res);
   };
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
     const path = req.url?.split("?", 1)[0] ?? "";
     if (untraced.has(path)) return handle(req, res);
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
@@ -53,6 +54,6 @@ export function traceRequests(server: Server, untraced: ReadonlySet<string>): vo
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(withRequestId(trace.setSpan(parent, span), requestIdOf(req)), () => handle(req, res));
+    context.with(withRequestId(trace.setSpan(parent, span), requestId), () => handle(req, res));
   });
 }

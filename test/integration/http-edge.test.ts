@@ -126,6 +126,19 @@ describe("methods", () => {
   });
 });
 
+describe("X-Request-ID", () => {
+  it("is the caller's when given, a new one when not or when empty, on every answer, probes included", async () => {
+    for (const path of ["/orders?limit=1", `/orders/${unknownId}`, "/health", "/ready"]) {
+      const given = await request("GET", path, { headers: { "x-request-id": "caller-chose-this" } });
+      expect(given.headers["x-request-id"]).toBe("caller-chose-this");
+      for (const headers of [{}, { "x-request-id": "" }] as Array<Record<string, string>>) {
+        const made = await request("GET", path, { headers });
+        expect({ path, made: made.headers["x-request-id"] }).toEqual({ path, made: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      }
+    }
+  });
+});
+
 describe("requests Node's HTTP parser refuses", () => {
   it("answers headers over the server's limit 431 HEADERS_TOO_LARGE in JSON, and closes", async () => {
     const res = await rawExchange(cluster.baseUrl, `GET /health HTTP/1.1\r\nHost: gateway\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`);
