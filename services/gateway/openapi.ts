@@ -16,7 +16,7 @@ const REQUEST_ID = {
   in: "header",
   required: false,
   schema: { type: "string" },
-  description: "echoed in the response and in every node's logs",
+  description: "echoed in the response and in every node's logs; when absent or empty, the gateway makes one",
 };
 
 /** The OpenAPI 3.1 document of the gateway, built from its routes and their actions' own schemas. */
