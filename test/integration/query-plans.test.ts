@@ -47,9 +47,12 @@ function owe(count: number): Promise<unknown> {
   );
 }
 
-/** PostgreSQL's plan for a query the code sent, without running it: under the settings it makes (`SET LOCAL …;`) first. */
+/** The settings a query the code sends makes for its statement (`SET LOCAL …;`), before the statement. */
+const SETTINGS = /^(\s*SET LOCAL [^;]*;)*\s*/;
+
+/** PostgreSQL's plan for a query the code sent, without running it: under the settings it makes first. */
 async function plan(query: string): Promise<PlanNode[]> {
-  const explained = query.replace(/^(\s*SET LOCAL [^;]*;)*\s*/, (settings) => `${settings} EXPLAIN (FORMAT JSON) `);
+  const explained = query.replace(SETTINGS, (settings) => `${settings} EXPLAIN (FORMAT JSON) `);
   const [
     {
       "QUERY PLAN": [{ Plan }],
@@ -62,7 +65,7 @@ async function expectClaimThroughDueIndex(): Promise<void> {
   sent.length = 0;
   const claimed = await new Outbox(sequelize).claimDue(100, { baseMs: 1000, maxMs: 30_000 });
   expect(claimed).toHaveLength(100);
-  const [claim] = sent.filter((sql) => /^(\s*SET LOCAL [^;]*;)*\s*UPDATE outbox/.test(sql));
+  const [claim] = sent.filter((sql) => sql.replace(SETTINGS, "").startsWith("UPDATE outbox"));
   const nodes = await plan(claim);
   const reads = nodes.filter((node) => node["Relation Name"] === "outbox" && node["Node Type"] !== "ModifyTable");
   expect(reads.map((node) => node["Node Type"])).not.toContain("Seq Scan");
