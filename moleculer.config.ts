@@ -1,6 +1,6 @@
 import type { BrokerOptions, Errors } from "moleculer";
 import { destination } from "pino";
-import { config as nodeConfig, nodeIdentity } from "./mixins/config";
+import { configAtStart, nodeIdentity } from "./mixins/config";
 import {
   AmqpTransporter,
   callBatches,
@@ -28,7 +28,7 @@ import { replCommands } from "./scripts/repl-commands";
  * URL is read here and taken out of the environment before the runner looks.
  */
 // Read and checked once, here: an invalid variable stops the node before anything starts, naming it.
-const env = nodeConfig();
+const env = configAtStart();
 delete process.env.TRANSPORTER;
 
 const { role, nodeID } = nodeIdentity(env);

@@ -75,6 +75,14 @@ export type ConfigVariable = keyof Rules;
 
 const check = new Validator({ useNewCustomCheckerFunction: true }).compile(RULES as never);
 
+/** What readConfig throws: every invalid variable, each with what it must be and what it was. */
+export class InvalidConfiguration extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "InvalidConfiguration";
+  }
+}
+
 /**
  * The configuration `env` holds. Every invalid variable is named in one error, so that a node with a
  * typo stops at start-up saying which, instead of running with `NaN` or a default it was not given.
@@ -88,7 +96,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = result === true ? [] : (result as ValidationError[]).map((failure) => problem(failure, raw));
   const bodyLimitBytes = typeof values.BODY_LIMIT === "string" ? bytes.parse(values.BODY_LIMIT) : null;
   if (!(bodyLimitBytes && bodyLimitBytes > 0)) problems.push(`BODY_LIMIT must be a size such as 64kb, got '${raw.BODY_LIMIT}'`);
-  if (problems.length > 0) throw new Error(`Invalid configuration: ${[...new Set(problems)].join("; ")}`);
+  if (problems.length > 0) throw new InvalidConfiguration([...new Set(problems)]);
   const config = values as Record<string, unknown>;
   return Object.freeze({
     ...config,
@@ -113,6 +121,24 @@ let current: Config | undefined;
 export function config(): Config {
   current ??= readConfig();
   return current;
+}
+
+/** sysexits' EX_CONFIG: what a process supervisor can tell from a crash. */
+export const EXIT_INVALID_CONFIGURATION = 78;
+
+/**
+ * The configuration, read where a process starts (the telemetry preload, the broker's options, the
+ * launcher). An invalid variable is the operator's mistake, not a fault of the code: it is said in one
+ * line on stderr and the process exits, rather than thrown, since a stack trace would bury that line.
+ */
+export function configAtStart(): Config {
+  try {
+    return config();
+  } catch (err) {
+    if (!(err instanceof InvalidConfiguration)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(EXIT_INVALID_CONFIGURATION);
+  }
 }
 
 /**

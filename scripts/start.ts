@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { configAtStart } from "../mixins/config";
 import { spawnNode } from "./moleculer-node";
 import { forkPostgres, type PostgresProcess } from "./postgres-process";
 import { supervisor } from "./supervisor";
@@ -15,7 +16,8 @@ import { supervisor } from "./supervisor";
 const ROLES = ["api", "orders", "invoices"] as const;
 const projectRoot = resolve(__dirname, "..", "..");
 const env = process.env;
-const port = Number(env.PORT ?? 3000);
+// Checked before anything starts: the nodes would only stop on the same variables, one after the other.
+const { PORT: port } = configAtStart();
 const STOP_TIMEOUT_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
 

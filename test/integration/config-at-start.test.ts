@@ -1,24 +1,58 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXIT_INVALID_CONFIGURATION } from "../../mixins/config";
 import { spawnNode } from "../../scripts/moleculer-node";
 
-/** A node given an invalid variable stops before it starts anything, and says which variables and why. */
+/** Everything a process wrote, once it has exited, and how it exited. */
+async function outcome(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const [code] = await once(child, "exit");
+  return { code, output };
+}
+
+/** A stack frame as Node prints one (`    at readConfig (…)`). */
+const STACK_FRAME = /^\s+at /m;
+
+/**
+ * A node given an invalid variable stops before it starts anything, and says which variables and why,
+ * in one line: with OpenTelemetry on, its preload reads the configuration first; without, the broker's options.
+ */
 it.each([
-  ["api", { PORT: "30OO" }, ["PORT must be a whole number of at least 0, got '30OO'"]],
+  ["api", { PORT: "30OO", OTEL_SDK_DISABLED: "true" }, ["PORT must be a whole number of at least 0, got '30OO'"]],
   [
     "orders",
-    { COMMAND_BATCH_SIZE: "-5", LOG_LEVEL: "loud" },
+    { COMMAND_BATCH_SIZE: "-5", LOG_LEVEL: "loud", OTEL_SDK_DISABLED: "true" },
     [
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, got 'loud'",
       "COMMAND_BATCH_SIZE must be a whole number of at least 1, got '-5'",
     ],
   ],
-])("a %s node with %o stops at start, naming each variable", async (role, env, messages) => {
-  const node = spawnNode(role, { env: { ...process.env, OTEL_SDK_DISABLED: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  node.stdout!.on("data", (chunk) => (output += chunk));
-  node.stderr!.on("data", (chunk) => (output += chunk));
-  const [code] = await once(node, "exit");
-  expect(code).not.toBe(0);
-  for (const message of messages) expect(output).toContain(message);
-  expect(output).not.toContain("ServiceBroker is started");
+  ["invoices", { OUTBOX_POLL_MS: "1s", OTEL_SDK_DISABLED: "" }, ["OUTBOX_POLL_MS must be a whole number of at least 1, got '1s'"]],
+])("a %s node with %o stops at start, naming each variable in one line", async (role, env, messages) => {
+  const { code, output } = await outcome(spawnNode(role, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+  expect(code).toBe(EXIT_INVALID_CONFIGURATION);
+  expect(output.trim().split("\n")).toEqual([`Invalid configuration: ${messages.join("; ")}`]);
+  expect(output).not.toMatch(STACK_FRAME);
+});
+
+/** `npm start` checks the configuration before it starts PostgreSQL or any node. */
+it("npm start with an invalid variable stops before starting anything, in one line", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "config-at-start-"));
+  try {
+    const launcher = spawn(process.execPath, [join(__dirname, "../../dist/scripts/start.js")], {
+      env: { ...process.env, PORT: "30OO", DATA_DIR: dataDir, NAMESPACE: "config-at-start" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const { code, output } = await outcome(launcher);
+    expect(code).toBe(EXIT_INVALID_CONFIGURATION);
+    expect(output.trim()).toBe("Invalid configuration: PORT must be a whole number of at least 0, got '30OO'");
+    expect(readdirSync(dataDir)).toEqual([]);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
