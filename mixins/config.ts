@@ -14,10 +14,10 @@ const text = { type: "string", optional: true, empty: false } as const;
 const textOr = (fallback: string) => ({ ...text, default: fallback }) as const;
 
 /**
- * Every environment variable a node reads, its rule and its default (the README's Environment table
- * lists the same). The launcher's own (`DATA_DIR`, `EMBEDDED_PG_PORT`) and OpenTelemetry's (`OTEL_*`,
- * read by its SDK) are not a node's, except the OTLP protocols: the SDK would take a misspelt one for
- * http/protobuf without a word, and this project's default is gRPC.
+ * Every environment variable a node or the `npm start` launcher reads, its rule and its default (the
+ * README's Environment table lists the same). OpenTelemetry's (`OTEL_*`) are read by its SDK, except
+ * the OTLP protocols: the SDK would take a misspelt one for http/protobuf without a word, and this
+ * project's default is gRPC.
  */
 const RULES = {
   TRANSPORTER: { type: "string", optional: true, pattern: /^(TCP|amqps?:\/\/.+)$/ },
@@ -57,6 +57,9 @@ const RULES = {
   OTEL_EXPORTER_OTLP_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, default: "grpc" },
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, optional: true },
   OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, optional: true },
+  // the launcher's embedded PostgreSQL: its folder (unset: .data/ in the project) and port
+  DATA_DIR: text,
+  EMBEDDED_PG_PORT: wholeOr(1, 54_329),
 } as const;
 
 type Rules = typeof RULES;

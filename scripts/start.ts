@@ -7,7 +7,8 @@ import { supervisor } from "./supervisor";
 
 /**
  * `npm start`: the whole system on one machine. Each role is its own moleculer-runner process;
- * without ORDERS_DATABASE_URL / INVOICES_DATABASE_URL an embedded PostgreSQL is started first;
+ * an embedded PostgreSQL is started first for the databases ORDERS_DATABASE_URL / INVOICES_DATABASE_URL
+ * do not name;
  * without TRANSPORTER the nodes find each other over Moleculer's TCP transporter.
  * A node that dies is restarted (supervisor.ts) while the others keep serving, as separate services
  * should; the embedded PostgreSQL dying stops everything, since no node can work without it.
@@ -15,9 +16,8 @@ import { supervisor } from "./supervisor";
  */
 const ROLES = ["api", "orders", "invoices"] as const;
 const projectRoot = resolve(__dirname, "..", "..");
-const env = process.env;
 // Checked before anything starts: the nodes would only stop on the same variables, one after the other.
-const { PORT: port } = configAtStart();
+const { PORT: port, TRANSPORTER, METRICS_PORT, DATA_DIR, EMBEDDED_PG_PORT, ORDERS_DATABASE_URL, INVOICES_DATABASE_URL } = configAtStart();
 const STOP_TIMEOUT_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
 
@@ -31,30 +31,35 @@ async function main(): Promise<void> {
   await waitUntilReady();
   console.log(
     `\nOrders & invoices are running: http://localhost:${port}` +
-      `  (transporter: ${env.TRANSPORTER ? "AMQP" : "TCP"}, ` +
-      `databases: ${database ? "embedded PostgreSQL" : "from the environment"}). Ctrl-C stops them.\n`,
+      `  (transporter: ${TRANSPORTER && TRANSPORTER !== "TCP" ? "AMQP" : "TCP"}, ` +
+      `orders database: ${databaseOf(ORDERS_DATABASE_URL)}, invoices database: ${databaseOf(INVOICES_DATABASE_URL)}). Ctrl-C stops them.\n`,
   );
 }
 
+const databaseOf = (url: string | undefined) => (url ? "from the environment" : "embedded PostgreSQL");
+
+/** The URLs of the databases the environment does not name, on an embedded PostgreSQL started for them. */
 async function databaseUrls(): Promise<Record<string, string>> {
-  if (env.ORDERS_DATABASE_URL && env.INVOICES_DATABASE_URL) return {};
-  const dataDir = resolve(env.DATA_DIR ?? resolve(projectRoot, ".data"));
-  const pgPort = Number(env.EMBEDDED_PG_PORT ?? 54329);
-  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${dataDir})…`);
-  database = await forkPostgres(dataDir, pgPort, ["orders", "invoices"]);
+  if (ORDERS_DATABASE_URL && INVOICES_DATABASE_URL) return {};
+  const dataDir = resolve(DATA_DIR ?? resolve(projectRoot, ".data"));
+  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (data in ${dataDir})…`);
+  database = await forkPostgres(dataDir, EMBEDDED_PG_PORT, ["orders", "invoices"]);
   void database.exited.then((how) => {
     if (stopping) return;
     console.error(`Embedded PostgreSQL exited unexpectedly (${how}); stopping everything.`);
     void shutdown(1);
   });
-  return { ORDERS_DATABASE_URL: database.urls.orders, INVOICES_DATABASE_URL: database.urls.invoices };
+  return {
+    ...(ORDERS_DATABASE_URL ? {} : { ORDERS_DATABASE_URL: database.urls.orders }),
+    ...(INVOICES_DATABASE_URL ? {} : { INVOICES_DATABASE_URL: database.urls.invoices }),
+  };
 }
 
 function spawnRole(role: (typeof ROLES)[number], databaseEnv: Record<string, string>) {
   // METRICS_PORT is the first of three: gateway, orders, invoices each get their own.
-  const metrics = env.METRICS_PORT ? { METRICS_PORT: String(Number(env.METRICS_PORT) + ROLES.indexOf(role)) } : {};
+  const metrics = METRICS_PORT ? { METRICS_PORT: String(METRICS_PORT + ROLES.indexOf(role)) } : {};
   return spawnNode(role, {
-    env: { ...env, ...databaseEnv, ...metrics },
+    env: { ...process.env, ...databaseEnv, ...metrics },
     // Its own process group: Ctrl-C reaches only this launcher, which then stops each node once.
     detached: true,
   });

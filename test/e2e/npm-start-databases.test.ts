@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Order } from "../../contracts/orders";
+import { runId } from "../support/environment";
+import { eventually } from "../support/eventually";
+import { httpClient } from "../support/http";
+import { orderBody } from "../support/orders";
+import { freePort } from "../support/ports";
+import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
+
+/**
+ * `npm start` given one database's URL: that database is used as given, and only the other is made on
+ * the embedded PostgreSQL the launcher starts.
+ */
+it("npm start uses the orders database it is given and embeds only the invoices'", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "orders-invoices-e2e-"));
+  // PostgreSQL, run as the `postgres` user when the tests run as root, must reach this folder.
+  chmodSync(dataDir, 0o755);
+  const ordersDatabase = `${runId()}_orders`;
+  await createDatabases([ordersDatabase]);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    NAMESPACE: runId(),
+    ORDERS_DATABASE_URL: databaseUrl(ordersDatabase),
+  };
+  for (const name of ["TRANSPORTER", "INVOICES_DATABASE_URL"]) delete env[name];
+  const launcher = spawn(process.execPath, [join(__dirname, "../../dist/scripts/start.js")], {
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  launcher.stdout!.on("data", (chunk) => (output += chunk));
+  launcher.stderr!.on("data", (chunk) => (output += chunk));
+  try {
+    await eventually(
+      async () => {
+        if (launcher.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+        expect(output).toContain(`running: http://localhost:${port}`);
+      },
+      { attempts: 600 },
+    );
+    expect(output).toContain("orders database: from the environment, invoices database: embedded PostgreSQL");
+
+    const http = httpClient(`http://127.0.0.1:${port}`);
+    const created = await http.post<Order>("/orders", orderBody("given-database"));
+    expect(created.status).toBe(201);
+    expect(await queryDatabase(ordersDatabase, "SELECT id FROM orders")).toEqual([{ id: created.body.id }]);
+    await eventually(async () => expect((await http.get<Order>(`/orders/${created.body.id}`)).body.status).toBe("invoiced"));
+  } finally {
+    if (launcher.exitCode === null) {
+      const exited = once(launcher, "exit");
+      process.kill(-launcher.pid!, "SIGINT");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropDatabases([ordersDatabase]);
+  }
+});
