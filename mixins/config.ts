@@ -76,6 +76,9 @@ export type Config = { readonly [K in keyof Rules]: Defaulted<Rules[K]> } & {
 
 export type ConfigVariable = keyof Rules;
 
+/** Every variable read and checked here. */
+export const CONFIG_VARIABLES = Object.keys(RULES) as ConfigVariable[];
+
 const check = new Validator({ useNewCustomCheckerFunction: true }).compile(RULES as never);
 
 /** What readConfig throws: every invalid variable, each with what it must be and what it was. */
@@ -93,7 +96,7 @@ export class InvalidConfiguration extends Error {
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values: Record<string, unknown> = {};
-  for (const name of Object.keys(RULES)) if (env[name] !== undefined && env[name] !== "") values[name] = env[name];
+  for (const name of CONFIG_VARIABLES) if (env[name] !== undefined && env[name] !== "") values[name] = env[name];
   const raw = { ...values };
   const result = check(values);
   const problems = result === true ? [] : (result as ValidationError[]).map((failure) => problem(failure, raw));
