@@ -1,6 +1,6 @@
 import type { BrokerOptions, Errors } from "moleculer";
 import { destination } from "pino";
-import { configAtStart, nodeIdentity } from "./mixins/config";
+import { config as nodeConfig, nodeIdentity } from "./mixins/config";
 import {
   AmqpTransporter,
   callBatches,
@@ -27,8 +27,8 @@ import { replCommands } from "./scripts/repl-commands";
  * replace the AMQP options object below with the bare URL and lose `noDelay`/`prefetch`, so the
  * URL is read here and taken out of the environment before the runner looks.
  */
-// Read and checked once, here: an invalid variable stops the node before anything starts, naming it.
-const env = configAtStart();
+// Read once (the node's preload, scripts/telemetry.ts, has checked it already).
+const env = nodeConfig();
 delete process.env.TRANSPORTER;
 
 const { role, nodeID } = nodeIdentity(env);

@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import bytes from "bytes";
 import Validator, { type ValidationError } from "fastest-validator";
@@ -7,9 +8,11 @@ const MiB = 1024 * 1024;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 const OTLP_PROTOCOLS = ["grpc", "http/protobuf", "http/json"] as const;
 
-/** A whole number written in decimal digits, at least `min`; unset: undefined, or `fallback` with wholeOr. */
-const whole = (min: number) => ({ ...queryInteger({ min, max: Number.MAX_SAFE_INTEGER }), optional: true }) as const;
+/** A whole number written in decimal digits, at least `min` (and at most `max`); unset: undefined, or `fallback` with wholeOr. */
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => ({ ...queryInteger({ min, max }), optional: true }) as const;
 const wholeOr = (min: number, fallback: number) => ({ ...whole(min), default: fallback }) as const;
+const MAX_PORT = 65_535;
+const port = (min: number, fallback?: number) => ({ ...whole(min, MAX_PORT), default: fallback }) as const;
 const text = { type: "string", optional: true, empty: false } as const;
 const textOr = (fallback: string) => ({ ...text, default: fallback }) as const;
 
@@ -25,7 +28,7 @@ const RULES = {
   ORDERS_DATABASE_URL: text,
   INVOICES_DATABASE_URL: text,
   DB_POOL_MAX: wholeOr(1, 10),
-  PORT: wholeOr(0, 3000),
+  PORT: port(0, 3000),
   HOST: textOr("0.0.0.0"),
   NAMESPACE: textOr("orders-invoices"),
   NODE_ID: text,
@@ -34,7 +37,7 @@ const RULES = {
   NODE_ENV: text,
   LOG_LEVEL: { type: "enum", values: LOG_LEVELS, default: "info" },
   LOG_FORMAT: { type: "enum", values: ["json", "text"], default: "text" },
-  METRICS_PORT: whole(1),
+  METRICS_PORT: port(1),
   REQUEST_TIMEOUT_MS: wholeOr(1, 10_000),
   PAYMENT_TERMS_DAYS: wholeOr(0, 30),
   OUTBOX_POLL_MS: wholeOr(1, 1_000),
@@ -59,7 +62,7 @@ const RULES = {
   OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: { type: "enum", values: OTLP_PROTOCOLS, optional: true },
   // the launcher's embedded PostgreSQL: its folder (unset: .data/ in the project) and port
   DATA_DIR: text,
-  EMBEDDED_PG_PORT: wholeOr(1, 54_329),
+  EMBEDDED_PG_PORT: port(1, 54_329),
 } as const;
 
 type Rules = typeof RULES;
@@ -112,10 +115,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }) as Config;
 }
 
+/** A URL's user and password are left out of what is said about its value: the line goes to the logs. */
+const withoutCredentials = (value: unknown) => String(value).replace(/\/\/[^/@]*@/, "//…@");
+
 function problem({ field, type, expected }: ValidationError, raw: Record<string, unknown>): string {
-  const got = `got '${raw[field]}'`;
-  const rule = RULES[field as ConfigVariable] as { type: string; min?: number; values?: readonly string[] };
-  if (rule.type === "custom") return `${field} must be a whole number of at least ${rule.min}, ${got}`;
+  const got = `got '${withoutCredentials(raw[field])}'`;
+  const rule = RULES[field as ConfigVariable] as { type: string; min?: number; max?: number; values?: readonly string[] };
+  if (rule.type === "custom") {
+    const range = rule.max === Number.MAX_SAFE_INTEGER ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+    return `${field} must be a whole number ${range}, ${got}`;
+  }
   if (rule.type === "enum") return `${field} must be one of ${rule.values!.join(", ")}, ${got}`;
   if (type === "stringPattern") return `${field} must match ${expected}, ${got}`;
   return `${field} is not valid (${type}), ${got}`;
@@ -129,20 +138,22 @@ export function config(): Config {
   return current;
 }
 
-/** sysexits' EX_CONFIG: what a process supervisor can tell from a crash. */
-export const EXIT_INVALID_CONFIGURATION = 78;
+/** sysexits' EX_CONFIG: an exit status by which a process manager (systemd, ECS…) can tell a configuration mistake from a crash. */
+const EXIT_INVALID_CONFIGURATION = 78;
 
 /**
- * The configuration, read where a process starts (the telemetry preload, the broker's options, the
- * launcher). An invalid variable is the operator's mistake, not a fault of the code: it is said in one
- * line on stderr and the process exits, rather than thrown, since a stack trace would bury that line.
+ * The configuration, read where a process starts (a node's preload, the `npm start` launcher). An
+ * invalid variable is the operator's mistake, not a fault of the code: it is said in one line on stderr
+ * and the process exits, rather than thrown, since a stack trace would bury that line. Modules read
+ * `config()`, which throws.
  */
 export function configAtStart(): Config {
   try {
     return config();
   } catch (err) {
     if (!(err instanceof InvalidConfiguration)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    // written at once: process.stderr may be asynchronous (a pipe), and the process exits next
+    writeSync(2, `${err.message}\n`);
     process.exit(EXIT_INVALID_CONFIGURATION);
   }
 }

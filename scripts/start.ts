@@ -17,7 +17,13 @@ import { supervisor } from "./supervisor";
 const ROLES = ["api", "orders", "invoices"] as const;
 const projectRoot = resolve(__dirname, "..", "..");
 // Checked before anything starts: the nodes would only stop on the same variables, one after the other.
-const { PORT: port, TRANSPORTER, METRICS_PORT, DATA_DIR, EMBEDDED_PG_PORT, ORDERS_DATABASE_URL, INVOICES_DATABASE_URL } = configAtStart();
+const settings = configAtStart();
+const { PORT: port, TRANSPORTER, METRICS_PORT, DATA_DIR, EMBEDDED_PG_PORT } = settings;
+/** Each service's database and the variable naming it. */
+const DATABASES = [
+  ["orders", "ORDERS_DATABASE_URL"],
+  ["invoices", "INVOICES_DATABASE_URL"],
+] as const;
 const STOP_TIMEOUT_MS = 20_000;
 const READY_TIMEOUT_MS = 60_000;
 
@@ -29,30 +35,33 @@ async function main(): Promise<void> {
   const databaseEnv = await databaseUrls();
   for (const role of ROLES) nodes.start(`${role} node`, () => spawnRole(role, databaseEnv));
   await waitUntilReady();
+  const transporter = TRANSPORTER && TRANSPORTER !== "TCP" ? "AMQP" : "TCP";
+  const databases = DATABASES.map(
+    ([name, variable]) => `${name} database: ${settings[variable] ? "from the environment" : "embedded PostgreSQL"}`,
+  );
   console.log(
-    `\nOrders & invoices are running: http://localhost:${port}` +
-      `  (transporter: ${TRANSPORTER && TRANSPORTER !== "TCP" ? "AMQP" : "TCP"}, ` +
-      `orders database: ${databaseOf(ORDERS_DATABASE_URL)}, invoices database: ${databaseOf(INVOICES_DATABASE_URL)}). Ctrl-C stops them.\n`,
+    `\nOrders & invoices are running: http://localhost:${port}  (transporter: ${transporter}, ${databases.join(", ")}). Ctrl-C stops them.\n`,
   );
 }
 
-const databaseOf = (url: string | undefined) => (url ? "from the environment" : "embedded PostgreSQL");
-
 /** The URLs of the databases the environment does not name, on an embedded PostgreSQL started for them. */
 async function databaseUrls(): Promise<Record<string, string>> {
-  if (ORDERS_DATABASE_URL && INVOICES_DATABASE_URL) return {};
+  const unset = DATABASES.filter(([, variable]) => !settings[variable]);
+  if (unset.length === 0) return {};
   const dataDir = resolve(DATA_DIR ?? resolve(projectRoot, ".data"));
   console.log(`Starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (data in ${dataDir})…`);
-  database = await forkPostgres(dataDir, EMBEDDED_PG_PORT, ["orders", "invoices"]);
+  const embedded = await forkPostgres(
+    dataDir,
+    EMBEDDED_PG_PORT,
+    unset.map(([name]) => name),
+  );
+  database = embedded;
   void database.exited.then((how) => {
     if (stopping) return;
     console.error(`Embedded PostgreSQL exited unexpectedly (${how}); stopping everything.`);
     void shutdown(1);
   });
-  return {
-    ...(ORDERS_DATABASE_URL ? {} : { ORDERS_DATABASE_URL: database.urls.orders }),
-    ...(INVOICES_DATABASE_URL ? {} : { INVOICES_DATABASE_URL: database.urls.invoices }),
-  };
+  return Object.fromEntries(unset.map(([name, variable]) => [variable, embedded.urls[name]]));
 }
 
 function spawnRole(role: (typeof ROLES)[number], databaseEnv: Record<string, string>) {

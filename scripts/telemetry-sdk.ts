@@ -7,7 +7,7 @@ import { defaultResource, envDetector, hostDetector, processDetector, resourceFr
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { type Config, configAtStart, nodeIdentity } from "../mixins/config";
+import { type Config, config, nodeIdentity } from "../mixins/config";
 
 /** What each role is called in traces and logs: the api node is the system's gateway. */
 export const SERVICE_NAMES: Record<string, string> = { api: "gateway", orders: "orders", invoices: "invoices" };
@@ -43,7 +43,7 @@ const PRODUCTION_SAMPLE_RATIO = 0.1;
  */
 export function startTelemetry(): void {
   // The node's configuration, read here first and kept for the broker's options in the same process.
-  const env = configAtStart();
+  const env = config();
   const { role, nodeID } = nodeIdentity(env);
   process.env.OTEL_EXPORTER_OTLP_PROTOCOL = env.OTEL_EXPORTER_OTLP_PROTOCOL;
   const sdk = new NodeSDK({

@@ -4,6 +4,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Order } from "../../contracts/orders";
+import { hasEnded } from "../../scripts/child-process";
+import * as admin from "../../scripts/postgres-admin";
 import { runId } from "../support/environment";
 import { eventually } from "../support/eventually";
 import { httpClient } from "../support/http";
@@ -21,11 +23,11 @@ it("npm start uses the orders database it is given and embeds only the invoices'
   chmodSync(dataDir, 0o755);
   const ordersDatabase = `${runId()}_orders`;
   await createDatabases([ordersDatabase]);
-  const port = await freePort();
+  const [port, pgPort] = [await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
-    EMBEDDED_PG_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(pgPort),
     DATA_DIR: dataDir,
     NAMESPACE: runId(),
     ORDERS_DATABASE_URL: databaseUrl(ordersDatabase),
@@ -42,7 +44,7 @@ it("npm start uses the orders database it is given and embeds only the invoices'
   try {
     await eventually(
       async () => {
-        if (launcher.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+        if (hasEnded(launcher)) throw new Error(`npm start exited:\n${output}`);
         expect(output).toContain(`running: http://localhost:${port}`);
       },
       { attempts: 600 },
@@ -54,8 +56,11 @@ it("npm start uses the orders database it is given and embeds only the invoices'
     expect(created.status).toBe(201);
     expect(await queryDatabase(ordersDatabase, "SELECT id FROM orders")).toEqual([{ id: created.body.id }]);
     await eventually(async () => expect((await http.get<Order>(`/orders/${created.body.id}`)).body.status).toBe("invoiced"));
+    const embedded = await admin.query(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, "SELECT datname FROM pg_database");
+    expect(embedded.map(({ datname }) => datname)).toEqual(expect.arrayContaining(["invoices"]));
+    expect(embedded.map(({ datname }) => datname)).not.toContain("orders");
   } finally {
-    if (launcher.exitCode === null) {
+    if (!hasEnded(launcher)) {
       const exited = once(launcher, "exit");
       process.kill(-launcher.pid!, "SIGINT");
       await exited;

@@ -45,7 +45,7 @@ describe("readConfig", () => {
     [{ OUTBOX_BATCH_SIZE: "10O" }, "OUTBOX_BATCH_SIZE must be a whole number of at least 1, got '10O'"],
     [{ INBOX_RETENTION_DAYS: "0" }, "INBOX_RETENTION_DAYS must be a whole number of at least 1, got '0'"],
     [{ REQUEST_TIMEOUT_MS: "1e4" }, "REQUEST_TIMEOUT_MS must be a whole number of at least 1, got '1e4'"],
-    [{ PORT: " 3000" }, "PORT must be a whole number of at least 0, got ' 3000'"],
+    [{ PORT: " 3000" }, "PORT must be a whole number from 0 to 65535, got ' 3000'"],
     [{ TRANSPORT_MAX_PACKET_BYTES: "16MB" }, "TRANSPORT_MAX_PACKET_BYTES must be a whole number of at least 1048576, got '16MB'"],
     [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, got 'verbose'"],
     [{ OUTBOX_RELAY_ENABLED: "no" }, "OUTBOX_RELAY_ENABLED must be one of true, false, got 'no'"],
@@ -59,7 +59,7 @@ describe("readConfig", () => {
 
   it("names every invalid variable at once", () => {
     expect(() => readConfig({ PORT: "http", DB_POOL_MAX: "0" })).toThrow(
-      "Invalid configuration: DB_POOL_MAX must be a whole number of at least 1, got '0'; PORT must be a whole number of at least 0, got 'http'",
+      "Invalid configuration: DB_POOL_MAX must be a whole number of at least 1, got '0'; PORT must be a whole number from 0 to 65535, got 'http'",
     );
   });
 });
