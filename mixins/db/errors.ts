@@ -1,8 +1,20 @@
 import { Errors } from "moleculer";
 import { ConnectionAcquireTimeoutError, ConnectionError, DatabaseError } from "sequelize";
 
-/** PostgreSQL SQLSTATEs that mean "the database is not there right now", not "the query is wrong". */
-const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300", "3D000"]);
+/**
+ * PostgreSQL SQLSTATEs that mean "the database cannot do this work right now", not "the work is wrong":
+ * the database missing (3D000), writes refused by a read-only server (25006: a standby after a
+ * failover), and the classes of resources running out (53: disk full, memory, connections), of an
+ * operator or a timeout stepping in (57: a statement cancelled, the server shutting down) and of system
+ * errors (58: I/O). PostgreSQL answered with an error, so the transaction was rolled back: nothing was
+ * done, and the same work may succeed later. A consumer must not reject a message for them: a
+ * rejection counts toward parking a message that was never at fault.
+ */
+const UNAVAILABLE_STATES = new Set(["3D000", "25006"]);
+const UNAVAILABLE_CLASSES = new Set(["53", "57", "58"]);
+
+/** Sequelize's pool after it was closed (a node stopping): it has no error class for it. */
+const CLOSED_POOL = /connection manager was closed/;
 
 /**
  * SQLSTATEs of a transaction that lost a race with another (deadlock_detected, serialization_failure):
@@ -46,13 +58,14 @@ export function isTransient(err: unknown): boolean {
 
 function isUnavailable(err: unknown): boolean {
   if (err instanceof ConnectionAcquireTimeoutError || isLostConnection(err)) return true;
+  if (CLOSED_POOL.test(String((err as { message?: unknown })?.message))) return true;
   const state = sqlState(err);
-  return state !== undefined && UNAVAILABLE_STATES.has(state);
+  return state !== undefined && (UNAVAILABLE_STATES.has(state) || UNAVAILABLE_CLASSES.has(state.slice(0, 2)));
 }
 
 /**
- * A lost or refused database becomes a 503 the client may retry, and so does a transaction that kept
- * losing races after its retries; anything else is left as it is.
+ * A lost, refused or unable database becomes a 503 the client may retry, and so does a transaction that
+ * kept losing races after its retries; anything else is left as it is.
  */
 export function toServiceError(err: unknown): unknown {
   if (isUnavailable(err))

@@ -27,7 +27,10 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: { status: 431, when: "the request's headers are larger than the server accepts" },
   INTERNAL_ERROR: { status: 500, when: "a fault of ours; nothing about it is told" },
   SERVICE_UNAVAILABLE: { status: 503, when: "the service behind the route has no node right now" },
-  DATABASE_UNAVAILABLE: { status: 503, when: "the service cannot reach its database" },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    when: "the service cannot reach its database, or the database cannot do the work now (disk full, read-only, a statement cancelled); nothing was done",
+  },
   OVERLOADED: { status: 503, when: "the system is at capacity; nothing was done" },
   DEADLINE_EXCEEDED: { status: 503, when: "the request waited too long to be taken up; nothing was done" },
   DATABASE_BUSY: { status: 503, when: "the database kept refusing the work (deadlocks, serialization); nothing was done" },

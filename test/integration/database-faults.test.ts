@@ -93,6 +93,37 @@ describe("a transaction that lost a race (deadlock, serialization failure)", () 
   });
 });
 
+describe("a database that cannot do the work for a while (disk full, read-only after a failover, a statement cancelled)", () => {
+  it.each([
+    ["disk full", "53100"],
+    ["read-only", "25006"],
+    ["statement cancelled", "57014"],
+  ])("%s (%s), in a consumer: the message is delivered again, never rejected, and applied once it can be", async (_name, sqlState) => {
+    // One rejection parks a message here: a message rejected for the database's state would never be invoiced.
+    const restore = await failWrites(cluster.databases.invoices, "invoices", "INSERT", sqlState, 6);
+    try {
+      const created = await post(`unable-${sqlState}`);
+      expect(created.status).toBe(201);
+      await expectEveryOrderInvoicedOnce(cluster, [created.body.id]);
+    } finally {
+      await restore();
+    }
+    expect(await parked()).toMatchObject({ orders: { outbox: { parked: 0 } }, invoices: { outbox: { parked: 0 } } });
+  });
+
+  it("disk full, in a command: 503 DATABASE_UNAVAILABLE with Retry-After, nothing stored, instead of a 500", async () => {
+    const restore = await failWrites(cluster.databases.orders, "orders", "INSERT", "53100", 1_000);
+    try {
+      const refused = await post("disk-full");
+      expect(refused).toMatchObject({ status: 503, body: { type: "DATABASE_UNAVAILABLE" } });
+      expect(refused.headers.get("retry-after")).toBe("5");
+    } finally {
+      await restore();
+    }
+    expect(await storedFor("disk-full")).toEqual([]);
+  });
+});
+
 describe("a connection broken while committing", () => {
   it.each([
     ["after the batch of new orders committed: each is answered 201 once, none is created twice", "after"],

@@ -11,6 +11,11 @@ describe("toServiceError", () => {
     ["an administrator shutdown (57P01)", new DatabaseError(pgError("57P01") as never)],
     ["a connection failure (08006)", new DatabaseError(pgError("08006") as never)],
     ["too many connections (53300)", new DatabaseError(pgError("53300") as never)],
+    ["a full disk (53100)", new DatabaseError(pgError("53100") as never)],
+    ["a read-only server (25006)", new DatabaseError(pgError("25006") as never)],
+    ["a cancelled statement (57014)", new DatabaseError(pgError("57014") as never)],
+    ["an I/O error (58030)", new DatabaseError(pgError("58030") as never)],
+    ["a pool closed as the node stops", new Error("ConnectionManager.getConnection was called after the connection manager was closed!")],
   ])("turns %s into a retryable 503", (_name, err) => {
     const mapped = toServiceError(err);
     expect(mapped).toBeInstanceOf(Errors.MoleculerRetryableError);
@@ -35,12 +40,14 @@ describe("toServiceError", () => {
     ["a reset socket", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), true],
     ["a unique violation", new UniqueConstraintError({}), false],
     ["a deadlock", new DatabaseError(pgError("40P01") as never), false],
+    ["a cancelled statement (57014)", new DatabaseError(pgError("57014") as never), false],
   ])("tells %s lost the connection: %s", (_name, err, lost) => {
     expect(isLostConnection(err)).toBe(lost);
   });
 
   it.each([
     ["a syntax error (42601)", new DatabaseError(pgError("42601") as never)],
+    ["a value out of range (22003)", new DatabaseError(pgError("22003") as never)],
     ["a unique violation", new UniqueConstraintError({})],
     ["a client error", new Errors.MoleculerClientError("nope", 409, "ILLEGAL_TRANSITION")],
   ])("leaves %s as it is", (_name, err) => {
