@@ -33,6 +33,25 @@ export const transactionCommitted =
   async (client) =>
     (await TRANSACTION_STATUS.run(client, [xid]))[0].status === "committed";
 
+/** Ends the server process behind a lost session (`backendPid`), and resolves once it has gone. */
+async function endSession(client: Connection, backendPid: number): Promise<void> {
+  await TERMINATE.run(client, [backendPid]);
+  for (let wait = 0; (await STILL_RUNNING.run(client, [backendPid])).length > 0; wait++) {
+    if (wait > 200) throw new Error(`Session ${backendPid} does not end`);
+    await sleep(10);
+  }
+}
+
+/**
+ * Ends a session whose connection broke before it committed. The server may not have noticed (a
+ * half-open connection: the client's side broke, the server's did not), and would keep the session in
+ * its transaction, holding the unit's row locks, until TCP keepalive tells it, hours later: the unit's
+ * retry would wait on them. Best effort: a database that cannot be reached has no session to end.
+ */
+export async function endLostSession(sequelize: Sequelize, backendPid: number): Promise<void> {
+  await withConnection(sequelize, (client) => endSession(client, backendPid)).catch(() => undefined);
+}
+
 /**
  * Whether the work of a session lost while it committed (`backendPid`: the server process behind it)
  * is in the database. The old session is ended first: the server may still be running it after the
@@ -44,11 +63,7 @@ export async function committedAfterLoss(sequelize: Sequelize, backendPid: numbe
   for (let attempt = 1; ; attempt++) {
     try {
       return await withConnection(sequelize, async (client) => {
-        await TERMINATE.run(client, [backendPid]);
-        for (let wait = 0; (await STILL_RUNNING.run(client, [backendPid])).length > 0; wait++) {
-          if (wait > 200) throw new Error(`Session ${backendPid} does not end`);
-          await sleep(10);
-        }
+        await endSession(client, backendPid);
         return witness(client);
       });
     } catch {
@@ -73,7 +88,11 @@ export async function commit(sequelize: Sequelize, connection: Connection, xid: 
     command = await COMMIT.runForCommand(connection, []);
   } catch (err) {
     if (!isLostConnection(err)) throw err;
-    if (xid === undefined) throw outcomeUnknown();
+    if (xid === undefined) {
+      // Unknown, but settled: a session still alive at the server must not commit later, nor hold its locks.
+      await endLostSession(sequelize, connection.processID);
+      throw outcomeUnknown();
+    }
     if (!(await committedAfterLoss(sequelize, connection.processID, transactionCommitted(xid)))) throw err;
     return;
   }

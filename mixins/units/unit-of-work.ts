@@ -1,8 +1,9 @@
 import type { Sequelize } from "sequelize";
+import { isLostConnection } from "../db/errors";
 import { allAtOnce, type Connection, SqlStatement, withConnection } from "../db/sql";
 import type { TableWrites } from "../db/table-writes";
 import type { Outbox, OutgoingMessage } from "../messaging/outbox/outbox";
-import { commit, runAloneOrFindOut } from "./commit-outcome";
+import { commit, endLostSession, runAloneOrFindOut } from "./commit-outcome";
 import { retryTransient } from "./transient-retry";
 
 /**
@@ -80,6 +81,7 @@ export class Units {
         } catch (err) {
           // Should this fail too, withConnection closes the connection rather than pool it mid-transaction.
           await ROLLBACK.run(connection, []).catch(() => undefined);
+          if (isLostConnection(err)) await endLostSession(this.sequelize, connection.processID);
           throw err;
         }
         await commit(this.sequelize, connection, xid);

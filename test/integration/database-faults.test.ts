@@ -124,6 +124,23 @@ describe("a database that cannot do the work for a while (disk full, read-only a
   });
 });
 
+describe("a connection whose client side broke in a transaction, the server's side left open (half-open)", () => {
+  it("the session left at the server is ended, so its locks do not hold up the run again: the cancel answers 200", async () => {
+    const order = await invoicedOrder("half-open-cancel");
+    await eventually(async () => expect((await parked()).orders.outbox.pending).toBe(0));
+    // The cancel's last statement before COMMIT adds its event to the outbox; by then it holds the order's row lock.
+    const sprung = proxy.cutClientBefore(/outbox add/);
+    try {
+      const cancelled = await cluster.http.raw("POST", `/orders/${order.id}/cancel`);
+      await sprung;
+      expect(cancelled).toMatchObject({ status: 200, body: { id: order.id, status: "cancelled" } });
+    } finally {
+      // Left open, a session still holding the lock would hold up the nodes' stop too.
+      proxy.closeCutConnections();
+    }
+  });
+});
+
 describe("a connection broken while committing", () => {
   it.each([
     ["after the batch of new orders committed: each is answered 201 once, none is created twice", "after"],

@@ -15,12 +15,20 @@ export interface PgFaultProxy {
   breakBefore(pattern: RegExp): Promise<void>;
   /** Lets the next statement matching `pattern` run to the end, then breaks its connection instead of answering. */
   breakAfter(pattern: RegExp): Promise<void>;
+  /**
+   * Breaks only the client's side of the connection that sends the next statement matching `pattern`,
+   * before it reaches PostgreSQL, as a half-open connection does: the server's side stays open, and
+   * PostgreSQL keeps the session in its transaction, with its locks, until something ends it.
+   */
+  cutClientBefore(pattern: RegExp): Promise<void>;
+  /** Closes the server's side of every connection cut so far: PostgreSQL then ends those sessions itself. */
+  closeCutConnections(): void;
   close(): Promise<void>;
 }
 
 interface Trap {
   pattern: RegExp;
-  when: "before" | "after";
+  when: "before" | "after" | "client side";
   sprung(): void;
 }
 
@@ -56,6 +64,7 @@ export async function startPgFaultProxy(): Promise<PgFaultProxy> {
   const target = new URL(TEST_POSTGRES_URL);
   let trap: Trap | undefined;
   const sockets = new Set<Socket>();
+  const halfOpenUpstreams = new Set<Socket>();
 
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
@@ -68,17 +77,25 @@ export async function startPgFaultProxy(): Promise<PgFaultProxy> {
       client.destroy();
       upstream.destroy();
     };
+    let halfOpen = false;
     let breakAtReady = false;
 
     client.on(
       "data",
       messageReader((type, body, raw) => {
+        // Nothing more of a cut client reaches PostgreSQL, not even the rest of the write the cut statement came in.
+        if (halfOpen) return;
         const statement = statementOf(type, body);
         if (trap && statement !== undefined && trap.pattern.test(statement)) {
           const sprung = trap;
           trap = undefined;
           sprung.sprung();
           if (sprung.when === "before") return breakBoth();
+          if (sprung.when === "client side") {
+            halfOpen = true;
+            halfOpenUpstreams.add(upstream);
+            return void client.destroy();
+          }
           breakAtReady = true;
         }
         upstream.write(raw);
@@ -93,7 +110,7 @@ export async function startPgFaultProxy(): Promise<PgFaultProxy> {
         if (type === "Z") breakBoth();
       }, false),
     );
-    client.on("close", () => upstream.destroy());
+    client.on("close", () => halfOpen || upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -109,6 +126,11 @@ export async function startPgFaultProxy(): Promise<PgFaultProxy> {
     },
     breakBefore: (pattern) => arm(pattern, "before"),
     breakAfter: (pattern) => arm(pattern, "after"),
+    cutClientBefore: (pattern) => arm(pattern, "client side"),
+    closeCutConnections() {
+      for (const upstream of halfOpenUpstreams) upstream.destroy();
+      halfOpenUpstreams.clear();
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
