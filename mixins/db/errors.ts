@@ -10,7 +10,8 @@ import { ConnectionAcquireTimeoutError, ConnectionError, DatabaseError } from "s
  * done, and the same work may succeed later. A consumer must not reject a message for them: a
  * rejection counts toward parking a message that was never at fault.
  */
-const UNAVAILABLE_STATES = new Set(["3D000", "25006"]);
+const READ_ONLY_SERVER = "25006";
+const UNAVAILABLE_STATES = new Set(["3D000", READ_ONLY_SERVER]);
 const UNAVAILABLE_CLASSES = new Set(["53", "57", "58"]);
 
 /** Sequelize's pool after it was closed (a node stopping): it has no error class for it. */
@@ -48,6 +49,14 @@ export function isLostConnection(err: unknown): boolean {
   if (err instanceof ConnectionError) return true;
   const state = sqlState(err);
   return brokenSocket(err) || (state !== undefined && (state.startsWith("57P") || state.startsWith("08")));
+}
+
+/**
+ * The connection must not go back to the pool: its session is lost, or its server refuses writes (a
+ * standby after a failover; a new connection finds the new primary).
+ */
+export function isSpentSession(err: unknown): boolean {
+  return isLostConnection(err) || sqlState(err) === READ_ONLY_SERVER;
 }
 
 /** A deadlock or serialization failure: rolled back by PostgreSQL, safe and right to run again. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type ClientBase, DatabaseError as PgDatabaseError, type QueryResult, type QueryResultRow } from "pg";
 import { ConnectionError, DatabaseError, type Sequelize } from "sequelize";
-import { isLostConnection } from "./errors";
+import { isLostConnection, isSpentSession } from "./errors";
 
 /**
  * A statement on a hot path (every statement of a unit of work, from its BEGIN to its COMMIT: the bulk
@@ -94,20 +94,21 @@ export type Connection = ClientBase & { processID: number };
 
 /**
  * `work` on a connection of the pool. The connection goes back to the pool only as it came: idle,
- * outside any transaction. One whose session was lost, or that `work` left inside a transaction, is
- * closed instead: the next caller would inherit a dying session, or someone else's open transaction.
+ * outside any transaction, on a server that takes writes. One whose session was lost, that `work` left
+ * inside a transaction, or whose server refused a write as read-only, is closed instead: the next
+ * caller would inherit a dying session, someone else's open transaction, or a demoted server.
  */
 export async function withConnection<T>(sequelize: Sequelize, work: (client: Connection) => Promise<T>): Promise<T> {
   const { connectionManager } = sequelize;
   const connection = (await connectionManager.getConnection({ type: "write" })) as Connection;
-  let lost = false;
+  let spent = false;
   try {
     return await work(connection);
   } catch (err) {
-    lost = isLostConnection(err);
+    spent = isSpentSession(err);
     throw err;
   } finally {
-    if (lost || connection.getTransactionStatus() !== "I") void connectionManager.destroyConnection(connection).catch(() => undefined);
+    if (spent || connection.getTransactionStatus() !== "I") void connectionManager.destroyConnection(connection).catch(() => undefined);
     else connectionManager.releaseConnection(connection);
   }
 }

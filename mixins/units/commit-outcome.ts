@@ -46,7 +46,8 @@ async function endSession(client: Connection, backendPid: number): Promise<void>
  * Ends a session whose connection broke before it committed. The server may not have noticed (a
  * half-open connection: the client's side broke, the server's did not), and would keep the session in
  * its transaction, holding the unit's row locks, until TCP keepalive tells it, hours later: the unit's
- * retry would wait on them. Best effort: a database that cannot be reached has no session to end.
+ * retry would wait on them. Called once the broken connection is out of the pool, since it takes a
+ * connection of its own. Best effort: a database that cannot be reached has no session to end.
  */
 export async function endLostSession(sequelize: Sequelize, backendPid: number): Promise<void> {
   await withConnection(sequelize, (client) => endSession(client, backendPid)).catch(() => undefined);
@@ -88,11 +89,7 @@ export async function commit(sequelize: Sequelize, connection: Connection, xid: 
     command = await COMMIT.runForCommand(connection, []);
   } catch (err) {
     if (!isLostConnection(err)) throw err;
-    if (xid === undefined) {
-      // Unknown, but settled: a session still alive at the server must not commit later, nor hold its locks.
-      await endLostSession(sequelize, connection.processID);
-      throw outcomeUnknown();
-    }
+    if (xid === undefined) throw outcomeUnknown();
     if (!(await committedAfterLoss(sequelize, connection.processID, transactionCommitted(xid)))) throw err;
     return;
   }

@@ -68,27 +68,39 @@ export class Units {
 
   /** `work` in a transaction, on a connection of its own, on which it may read and lock rows. */
   transact<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-    return retryTransient(() =>
-      withConnection(this.sequelize, async (connection) => {
-        await BEGIN.run(connection, []);
-        const unit = new UnitOfWork(connection);
-        let result: T;
-        let xid: string | undefined;
-        try {
-          result = await work(unit);
-          const closing = this.closing(unit);
-          if (closing) [{ xid }] = await closing.statement.run(connection, closing.values);
-        } catch (err) {
-          // Should this fail too, withConnection closes the connection rather than pool it mid-transaction.
-          await ROLLBACK.run(connection, []).catch(() => undefined);
-          if (isLostConnection(err)) await endLostSession(this.sequelize, connection.processID);
-          throw err;
-        }
-        await commit(this.sequelize, connection, xid);
-        this.writes.committed(unit);
-        return result;
-      }),
-    );
+    return retryTransient(async () => {
+      // the server process of a session lost before it committed, ended once its connection is let go
+      let lostSession: number | undefined;
+      try {
+        return await withConnection(this.sequelize, async (connection) => {
+          await BEGIN.run(connection, []);
+          const unit = new UnitOfWork(connection);
+          let result: T;
+          let xid: string | undefined;
+          try {
+            result = await work(unit);
+            const closing = this.closing(unit);
+            if (closing) [{ xid }] = await closing.statement.run(connection, closing.values);
+          } catch (err) {
+            // Should this fail too, withConnection closes the connection rather than pool it mid-transaction.
+            await ROLLBACK.run(connection, []).catch(() => undefined);
+            if (isLostConnection(err)) lostSession = connection.processID;
+            throw err;
+          }
+          try {
+            await commit(this.sequelize, connection, xid);
+          } catch (err) {
+            // Lost with no transaction id to ask about: the outcome stays unknown, but the session must not commit later.
+            if (xid === undefined && (err as { type?: string }).type === "OUTCOME_UNKNOWN") lostSession = connection.processID;
+            throw err;
+          }
+          this.writes.committed(unit);
+          return result;
+        });
+      } finally {
+        if (lostSession !== undefined) await endLostSession(this.sequelize, lostSession);
+      }
+    });
   }
 
   /**

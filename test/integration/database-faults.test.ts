@@ -139,6 +139,20 @@ describe("a connection whose client side broke in a transaction, the server's si
       proxy.closeCutConnections();
     }
   });
+
+  it("a consumer's commit cut with no transaction id to ask about: its session is ended, the message comes again and is applied", async () => {
+    await eventually(async () => expect((await parked()).orders.outbox.pending).toBe(0));
+    // The orders node's next COMMIT is its invoice.issued batch's, which writes no outbox row: no transaction id.
+    const sprung = proxy.cutClientBefore(/^COMMIT/);
+    try {
+      const created = await post("half-open-consumer");
+      expect(created.status).toBe(201);
+      await sprung;
+      await expectEveryOrderInvoicedOnce(cluster, [created.body.id]);
+    } finally {
+      proxy.closeCutConnections();
+    }
+  });
 });
 
 describe("a connection broken while committing", () => {

@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError } from "sequelize";
-import { isLostConnection, isTransient, toServiceError } from "../../mixins/db/errors";
+import { isLostConnection, isSpentSession, isTransient, toServiceError } from "../../mixins/db/errors";
 import { retryTransient } from "../../mixins/units/transient-retry";
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, sql: "SELECT 1", parameters: [] });
@@ -43,6 +43,15 @@ describe("toServiceError", () => {
     ["a cancelled statement (57014)", new DatabaseError(pgError("57014") as never), false],
   ])("tells %s lost the connection: %s", (_name, err, lost) => {
     expect(isLostConnection(err)).toBe(lost);
+  });
+
+  it.each([
+    ["a read-only server (25006): a new connection may reach the new primary", new DatabaseError(pgError("25006") as never), true],
+    ["a lost session", new DatabaseError(pgError("57P01") as never), true],
+    ["a full disk (53100)", new DatabaseError(pgError("53100") as never), false],
+    ["a deadlock", new DatabaseError(pgError("40P01") as never), false],
+  ])("tells whether a connection is spent after %s: %s", (_name, err, spent) => {
+    expect(isSpentSession(err)).toBe(spent);
   });
 
   it.each([
