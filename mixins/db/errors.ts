@@ -74,12 +74,23 @@ function isUnavailable(err: unknown): boolean {
 
 /**
  * A lost, refused or unable database becomes a 503 the client may retry, and so does a transaction that
- * kept losing races after its retries; anything else is left as it is.
+ * kept losing races after its retries; anything else is left as it is. The database's own error stays
+ * as the `cause`, for this node's logs (a full disk must read as one there); Moleculer does not send it
+ * to the caller.
  */
 export function toServiceError(err: unknown): unknown {
-  if (isUnavailable(err))
-    return new Errors.MoleculerRetryableError("The database is unavailable; retry later", 503, "DATABASE_UNAVAILABLE");
-  if (isTransient(err))
-    return new Errors.MoleculerRetryableError("The database is busy with conflicting work; retry later", 503, "DATABASE_BUSY");
+  const retryable = (message: string, type: string) =>
+    Object.assign(new Errors.MoleculerRetryableError(message, 503, type), { cause: err });
+  if (isUnavailable(err)) return retryable("The database is unavailable; retry later", "DATABASE_UNAVAILABLE");
+  if (isTransient(err)) return retryable("The database is busy with conflicting work; retry later", "DATABASE_BUSY");
   return err;
+}
+
+/** What the database said, for a log line: its SQLSTATE and message, when `err` was mapped from its error. */
+export function databaseReason(err: unknown): string | undefined {
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause === undefined) return undefined;
+  const state = sqlState(cause);
+  const message = (cause as { message?: unknown })?.message;
+  return state ? `${state} ${message}` : String(message);
 }

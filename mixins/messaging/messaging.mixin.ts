@@ -11,6 +11,7 @@ import { createEnvelope, type EventBatch, type EventContract, type EventEnvelope
 import { type IdParams, idParams } from "../../contracts/paging";
 import { config } from "../config";
 import { type DatabaseMethods, databaseOf } from "../db/database.mixin";
+import { databaseReason } from "../db/errors";
 import { purgeHourly } from "../db/expired-rows";
 import { count, observe } from "../moleculer/metrics";
 import { PROBE_OPTIONS } from "../moleculer/probe";
@@ -180,8 +181,10 @@ export function messagingMixin(options: MessagingOptions): Partial<ServiceSchema
           // Answered already (a rejection to its producer, or nothing: the relay delivers it again), so
           // the handler does not fail: one line, at the level of what happened, a stack only for a fault.
           const what = `${contract.name} ${ctx.params?.id} not applied`;
-          if (err instanceof Errors.MoleculerRetryableError) this.logger.info(`${what} yet (${err.type}): ${err.message}; it comes again`);
-          else if (err instanceof Errors.MoleculerError) this.logger.warn(`${what}, rejected (${err.type}): ${err.message}`);
+          if (err instanceof Errors.MoleculerRetryableError) {
+            const reason = databaseReason(err);
+            this.logger.info(`${what} yet (${err.type}${reason ? `, the database said: ${reason}` : ""}): ${err.message}; it comes again`);
+          } else if (err instanceof Errors.MoleculerError) this.logger.warn(`${what}, rejected (${err.type}): ${err.message}`);
           else this.logger.error(`${what}, rejected:`, err);
           return undefined;
         }

@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError } from "sequelize";
-import { isLostConnection, isSpentSession, isTransient, toServiceError } from "../../mixins/db/errors";
+import { databaseReason, isLostConnection, isSpentSession, isTransient, toServiceError } from "../../mixins/db/errors";
 import { retryTransient } from "../../mixins/units/transient-retry";
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, sql: "SELECT 1", parameters: [] });
@@ -20,6 +20,13 @@ describe("toServiceError", () => {
     const mapped = toServiceError(err);
     expect(mapped).toBeInstanceOf(Errors.MoleculerRetryableError);
     expect(mapped).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
+    // for the node's log line: what the database said
+    expect(databaseReason(mapped)).toContain((err as Error).message);
+  });
+
+  it("keeps the database's SQLSTATE for the log line of a full disk", () => {
+    expect(databaseReason(toServiceError(new DatabaseError(pgError("53100") as never)))).toBe("53100 pg 53100");
+    expect(databaseReason(new Errors.MoleculerClientError("nope", 409, "ILLEGAL_TRANSITION"))).toBeUndefined();
   });
 
   it.each([
