@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Order } from "../../contracts/orders";
 import { hasEnded } from "../../scripts/child-process";
@@ -9,8 +8,8 @@ import * as admin from "../../scripts/postgres-admin";
 import { runId } from "../support/environment";
 import { eventually } from "../support/eventually";
 import { httpClient } from "../support/http";
+import { launch } from "../support/launcher";
 import { orderBody } from "../support/orders";
-import { freePort } from "../support/ports";
 import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../support/postgres";
 
 /**
@@ -18,21 +17,12 @@ import { createDatabases, databaseUrl, dropDatabases, queryDatabase } from "../s
  * the embedded PostgreSQL the launcher starts.
  */
 it("npm start uses the orders database it is given and embeds only the invoices'", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "orders-invoices-e2e-"));
-  // PostgreSQL, run as the `postgres` user when the tests run as root, must reach this folder.
-  chmodSync(dataDir, 0o755);
   const ordersDatabase = `${runId()}_orders`;
   await createDatabases([ordersDatabase]);
-  const [port, pgPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    EMBEDDED_PG_PORT: String(pgPort),
-    DATA_DIR: dataDir,
-    NAMESPACE: runId(),
-    ORDERS_DATABASE_URL: databaseUrl(ordersDatabase),
-  };
-  for (const name of ["TRANSPORTER", "INVOICES_DATABASE_URL"]) delete env[name];
+  const { dataDir, port, pgPort, env } = await launch({ ORDERS_DATABASE_URL: databaseUrl(ordersDatabase) }, [
+    "TRANSPORTER",
+    "INVOICES_DATABASE_URL",
+  ]);
   const launcher = spawn(process.execPath, [join(__dirname, "../../dist/scripts/start.js")], {
     env,
     detached: true,

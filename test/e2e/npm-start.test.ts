@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Invoice } from "../../contracts/invoices";
 import type { Order } from "../../contracts/orders";
 import type { Page } from "../../contracts/paging";
-import { runId } from "../support/environment";
+import { hasEnded } from "../../scripts/child-process";
 import { eventually } from "../support/eventually";
 import { httpClient } from "../support/http";
-import { freePort } from "../support/ports";
+import { launch } from "../support/launcher";
 
 /**
  * `npm start` with nothing configured, as a newcomer runs it: embedded PostgreSQL, TCP transporter,
@@ -33,18 +32,8 @@ const isListening = (p: number) =>
   });
 
 beforeAll(async () => {
-  // PostgreSQL, run as the `postgres` user when the tests run as root, must reach this folder.
-  dataDir = mkdtempSync(join(tmpdir(), "orders-invoices-e2e-"));
-  chmodSync(dataDir, 0o755);
-  [port, pgPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    EMBEDDED_PG_PORT: String(pgPort),
-    DATA_DIR: dataDir,
-    NAMESPACE: runId(),
-  };
-  for (const name of ["TRANSPORTER", "ORDERS_DATABASE_URL", "INVOICES_DATABASE_URL"]) delete env[name];
+  let env: NodeJS.ProcessEnv;
+  ({ dataDir, port, pgPort, env } = await launch({}, ["TRANSPORTER", "ORDERS_DATABASE_URL", "INVOICES_DATABASE_URL"]));
   // A process group of its own, so the test can send Ctrl-C to it as a terminal would.
   launcher = spawn("npm", ["start"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   launcher.stdout!.on("data", (chunk) => (output += chunk));
@@ -52,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (launcher.exitCode === null && launcher.signalCode === null) process.kill(-launcher.pid!, "SIGKILL");
+  if (!hasEnded(launcher)) process.kill(-launcher.pid!, "SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
 

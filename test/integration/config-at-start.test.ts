@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { spawnNode } from "../../scripts/moleculer-node";
+import { launch } from "../support/launcher";
 
 /** Everything a process wrote, once it has exited and closed its output, and its exit code. */
 async function outcome(child: ChildProcess): Promise<{ code: number | null; output: string }> {
@@ -51,12 +51,9 @@ it.each([
 
 /** `npm start` checks the configuration before it starts PostgreSQL or any node. */
 it("npm start with an invalid variable stops before starting anything, in one line", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "config-at-start-"));
+  const { dataDir, env } = await launch({ PORT: "30OO" }, []);
   try {
-    const launcher = spawn(process.execPath, [join(__dirname, "../../dist/scripts/start.js")], {
-      env: { ...process.env, PORT: "30OO", DATA_DIR: dataDir, NAMESPACE: "config-at-start" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const launcher = spawn(process.execPath, [join(__dirname, "../../dist/scripts/start.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
     const { code, output } = await outcome(launcher);
     expect(code).toBe(EX_CONFIG);
     expect(output.trim()).toBe("Invalid configuration: PORT must be a whole number from 0 to 65535, got '30OO'");
